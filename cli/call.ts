@@ -1,0 +1,153 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { concatInt16, silence } from "../lib/audio/pcm";
+import { resample } from "../lib/audio/resample";
+import { readWav } from "../lib/audio/wav";
+import { CALLER_RATE_HZ, runCaller, type CallerAnswer, type CallerResult } from "../lib/client/caller";
+import { fliteSynthesize } from "../lib/tts/flite";
+import type { ServerMessage } from "../lib/transport/protocol";
+
+/**
+ * The caller CLI: holds a call with the server over the public /ws/voice protocol.
+ *   npm run call -- --bot quickrupee --answers "yes;about thirty thousand;Mumbai"
+ *   npm run call -- --bot home-renovation --wav a.wav --wav b.wav --wav c.wav --json
+ */
+const USAGE = `usage: npm run call -- --bot <id> (--answers "a;b;c" | --wav a.wav [--wav b.wav ...]) [options]
+  --answers "a;b;c"   answers spoken with flite (a caller voice), one per question; "-" stays silent
+  --wav FILE          a recording per turn (any PCM WAV, any rate; resampled)
+  --typed             send --answers as typed text instead of speech
+  --voice NAME        caller voice: kal16 (default), rms, awb, kal, slt
+  --rate N            caller speaking rate (1 = normal, 1.15 = 15 % faster)
+  --url URL           default ws://localhost:3000/ws/voice
+  --barge-in MS       answer MS after the bot starts talking instead of after it finishes
+  --json              print one JSON object instead of the conversation
+  --timeout MS        give up after MS (default 120000)`;
+
+const { values } = parseArgs({
+  options: {
+    bot: { type: "string" },
+    answers: { type: "string" },
+    wav: { type: "string", multiple: true },
+    typed: { type: "boolean", default: false },
+    voice: { type: "string", default: "kal16" },
+    rate: { type: "string", default: "1" },
+    url: { type: "string", default: "ws://localhost:3000/ws/voice" },
+    "barge-in": { type: "string" },
+    json: { type: "boolean", default: false },
+    timeout: { type: "string", default: "120000" },
+    help: { type: "boolean", default: false },
+  },
+});
+
+function die(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (!values.bot) die("--bot is required");
+if (!values.answers && !values.wav?.length) die("give --answers or --wav");
+
+/** Trailing silence after each answer, like a person who stops talking and waits. */
+const TAIL = silence(1200, CALLER_RATE_HZ);
+const LEAD = silence(100, CALLER_RATE_HZ);
+
+function answersFromText(text: string): CallerAnswer[] {
+  return text.split(";").map((raw) => {
+    const t = raw.trim();
+    if (t === "" || t === "-") return { kind: "silence" };
+    if (values.typed) return { kind: "text", text: t };
+    const speech = fliteSynthesize(t, values.voice!, Number(values.rate));
+    return { kind: "audio", samples: concatInt16([LEAD, speech, TAIL]), label: t };
+  });
+}
+
+function answersFromWavs(files: string[]): CallerAnswer[] {
+  return files.map((file) => {
+    let wav;
+    try {
+      wav = readWav(readFileSync(file));
+    } catch (err) {
+      die(`${file}: ${(err as Error).message}`);
+    }
+    const samples = resample(wav.samples, wav.sampleRateHz, CALLER_RATE_HZ);
+    return { kind: "audio", samples: concatInt16([samples, TAIL]), label: file };
+  });
+}
+
+const answers = values.wav?.length ? answersFromWavs(values.wav) : answersFromText(values.answers!);
+const print = (line: string) => {
+  if (!values.json) process.stdout.write(`${line}\n`);
+};
+
+const onMessage = (m: ServerMessage) => {
+  switch (m.type) {
+    case "ready":
+      print(`connected: ${m.botName} (call ${m.callId})`);
+      break;
+    case "bot_text":
+      print(`bot:    ${m.text}`);
+      break;
+    case "transcript":
+      if (m.final) print(`caller: ${m.text || "(nothing recognized)"}  → ${m.understood}`);
+      break;
+    case "interrupt":
+      print(`        (bot interrupted: ${m.reason})`);
+      break;
+    case "metrics":
+      print(
+        `        latency: voice-to-voice ${m.voiceToVoiceMs} ms (endpoint ${m.stages.endpointMs}, asr ${m.stages.asrMs}, decision ${m.stages.decisionMs}, tts ${m.stages.ttsFirstAudioMs})`,
+      );
+      break;
+    case "result":
+      print(`result: ${m.label} (${m.outcome}): ${m.reason}`);
+      break;
+    case "error":
+      print(`error:  ${m.code}: ${m.message}`);
+      break;
+    default:
+      break;
+  }
+};
+
+const bargeIn = values["barge-in"] === undefined ? undefined : Number(values["barge-in"]);
+const result: CallerResult = await runCaller({
+  url: values.url!,
+  bot: values.bot!,
+  answers,
+  channel: "cli",
+  bargeInMs: bargeIn,
+  timeoutMs: Number(values.timeout),
+  onMessage,
+});
+
+if (values.json) {
+  const out = {
+    callId: result.callId,
+    outcome: result.outcome,
+    label: result.label,
+    reason: result.reason,
+    answers: result.answers,
+    completed: result.completed,
+    durationMs: result.durationMs,
+    errors: result.errors,
+    turns: result.turns.map((t) => ({
+      prompt: t.prompt,
+      said: t.said,
+      heard: t.heard,
+      understood: t.understood,
+      voiceToVoiceMs: t.voiceToVoiceMs,
+      serverVoiceToVoiceMs: t.serverVoiceToVoiceMs,
+      bargeInMs: t.bargeInMs,
+      stages: t.stages,
+    })),
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+} else {
+  const v2v = result.turns.map((t) => t.voiceToVoiceMs).filter((x): x is number => x !== null);
+  if (v2v.length) print(`client voice-to-voice per turn: ${v2v.join(", ")} ms`);
+}
+process.exit(result.completed ? 0 : 1);

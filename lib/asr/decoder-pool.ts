@@ -1,0 +1,119 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+import createModule, { type Decoder, type SoundSwallowerModule } from "soundswallower";
+
+export interface DecoderPoolOptions {
+  /** Dictionary file holding every word the grammars use (see dictionary.ts). */
+  dictPath: string;
+  /** Decoders created up front. */
+  minSize: number;
+  /** Decoders never exceed this; further utterances wait (their audio is buffered, then caught up). */
+  maxSize: number;
+  /** Extra decoder configuration (beams, weights). */
+  config?: Record<string, string | number | boolean>;
+}
+
+export interface PooledDecoder {
+  decoder: Decoder;
+  /** Grammar currently loaded, so reloading the same grammar is skipped. */
+  grammarId: string | undefined;
+}
+
+export function modelDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve("soundswallower")), "model", "en-us");
+}
+
+/**
+ * Decoders are expensive (~11 MB, ~20 ms to create) and an utterance needs one only while the
+ * caller speaks, so calls lease one per utterance. All decoders share one WASM instance.
+ */
+export class DecoderPool {
+  private readonly idle: PooledDecoder[] = [];
+  private readonly waiting: Array<(d: PooledDecoder) => void> = [];
+  private created = 0;
+  private creating = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly module: SoundSwallowerModule,
+    private readonly options: DecoderPoolOptions,
+  ) {}
+
+  static async create(options: DecoderPoolOptions): Promise<DecoderPool> {
+    const dir = modelDir();
+    const module = await createModule({
+      modelBase: `${path.dirname(dir)}/`,
+      // The engine logs through these; errors it reports are surfaced by our own checks instead.
+      print: () => {},
+      printErr: () => {},
+    } as Partial<SoundSwallowerModule>);
+    const pool = new DecoderPool(module, options);
+    for (let i = 0; i < options.minSize; i++) pool.idle.push(await pool.createDecoder());
+    return pool;
+  }
+
+  get stats() {
+    return { size: this.created, idle: this.idle.length, busy: this.created - this.idle.length, waiting: this.waiting.length };
+  }
+
+  private async createDecoder(): Promise<PooledDecoder> {
+    const decoder = new this.module.Decoder({
+      loglevel: "FATAL",
+      samprate: 16000,
+      dict: this.options.dictPath,
+      ...this.options.config,
+    });
+    await decoder.initialize();
+    this.created++;
+    return { decoder, grammarId: undefined };
+  }
+
+  /** A decoder now, or undefined when all are busy (then use `wait`). */
+  tryAcquire(): PooledDecoder | undefined {
+    if (this.closed) return undefined;
+    const d = this.idle.pop();
+    if (!d && this.created + this.creating < this.options.maxSize) this.grow();
+    return d;
+  }
+
+  /**
+   * Calls `onDecoder` with a decoder as soon as one is free (synchronously if one is idle).
+   * Returns a function that withdraws the request if it has not been served yet.
+   */
+  request(onDecoder: (d: PooledDecoder) => void): () => void {
+    const now = this.tryAcquire();
+    if (now) {
+      onDecoder(now);
+      return () => {};
+    }
+    this.waiting.push(onDecoder);
+    return () => {
+      const i = this.waiting.indexOf(onDecoder);
+      if (i >= 0) this.waiting.splice(i, 1);
+    };
+  }
+
+  release(d: PooledDecoder): void {
+    if (this.closed) {
+      d.decoder.delete();
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) next(d);
+    else this.idle.push(d);
+  }
+
+  private grow(): void {
+    this.creating++;
+    this.createDecoder()
+      .then((d) => this.release(d))
+      .catch(() => {})
+      .finally(() => this.creating--);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const d of this.idle.splice(0)) d.decoder.delete();
+  }
+}

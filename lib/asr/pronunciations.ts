@@ -1,0 +1,26 @@
+/**
+ * ARPAbet pronunciations for words the en-US dictionary lacks (Indian city names, Hinglish,
+ * Indian number units) and extra variants for words Indian English speakers say differently.
+ * A word may have several pronunciations; all are added. Phones: see model/en-us/phoneset.json.
+ */
+export const CUSTOM_PRONUNCIATIONS: Record<string, string[]> = {
+  // Hinglish yes/no and politeness
+  nahi: ["N AH HH IY", "N AA HH IY", "N AH IY"],
+  nahin: ["N AH HH IY N", "N AA HH IY N", "N AH IY N"],
+  haan: ["HH AA N", "HH AA"],
+  // Cities
+  navi: ["N AA V IY", "N AE V IY"],
+  bengaluru: ["B EH NG G AH L UW R UW", "B EY NG G AA L UW R UW"],
+  kolkata: ["K OW L K AA T AH", "K AA L K AA T AA"],
+  pune: ["P UW N EY", "P UW N AH"],
+  ahmedabad: ["AA M AH D AA B AA D", "AH M EH D AH B AE D"],
+  jaipur: ["JH AY P UH R", "JH EY P UH R"],
+  lucknow: ["L AH K N AW", "L AE K N AW"],
+  indore: ["IH N D AO R"],
+  patna: ["P AH T N AA", "P AE T N AH"],
+  mumbai: ["M UH M B AY", "M AH M B AY"],
+  // Indian number units
+  lakh: ["L AA K", "L AE K"],
+  lakhs: ["L AA K S", "L AE K S"],
+  crore: ["K R AO R"],
+};

@@ -1,0 +1,37 @@
+import type { QuestionGrammar } from "../bot/grammar";
+
+/** Caller audio reaches recognizers as 16 kHz mono PCM16; transports resample at the edge. */
+export const ASR_SAMPLE_RATE_HZ = 16000;
+
+export interface RecognitionResult {
+  /** What was heard, lowercase words; empty when nothing in the grammar matched. */
+  text: string;
+  /** 0..1; the mean word posterior for the embedded engine. */
+  confidence: number;
+  /** Speech that is not in the grammar (or nothing usable): the caller is reprompted. */
+  rejected: boolean;
+  /** Audio the recognizer decoded for this utterance. */
+  audioMs: number;
+  /** Time from `finish()` to the result. */
+  finalizeMs: number;
+  /** Which provider produced it. */
+  provider: string;
+}
+
+export interface RecognizerStream {
+  /** Feeds 16 kHz PCM16; never blocks for long (the embedded engine decodes ~70× real time). */
+  push(samples: Int16Array): void;
+  /** The best hypothesis so far, lowercase words (may still change). */
+  readonly partial: string;
+  /** Ends the utterance and returns the final result. */
+  finish(): Promise<RecognitionResult>;
+  /** Drops the utterance (noise blip, call ended); releases everything it holds. */
+  cancel(): void;
+}
+
+export interface Recognizer {
+  readonly id: string;
+  /** Starts recognizing one utterance against a question's grammar. */
+  start(grammar: QuestionGrammar): RecognizerStream;
+  close(): Promise<void>;
+}

@@ -1,0 +1,34 @@
+import type { GlobalIntent } from "./types";
+
+/**
+ * Phrases shared by every flow. They are grammar (the embedded recognizer can only hear what is
+ * listed) and the rule table for free text. Lowercase words only.
+ */
+export const YES_PHRASES = [
+  "yes", "yeah", "yep", "yup", "yes please", "sure", "yeah sure", "yes sure", "of course", "correct",
+  "that is correct", "that's right", "right", "absolutely", "definitely", "i am", "yes i am", "i do",
+  "yes i do", "it is", "yes it is", "i can", "yes i can", "we can", "yes we can", "haan", "haan ji",
+  "ji haan", "ji", "yes sir", "yeah i am", "yeah i do", "okay yes",
+];
+
+export const NO_PHRASES = [
+  "no", "nope", "nah", "no no", "nahi", "nahin", "not really", "i am not", "no i am not", "i'm not",
+  "i do not", "i don't", "no i don't", "no i do not", "it is not", "it's not", "no it is not", "not yet",
+  "no way", "i can not", "i can't", "we can't", "no we can't", "no sir", "nahi ji",
+];
+
+export const INTENT_PHRASES: Record<GlobalIntent, string[]> = {
+  repeat: [
+    "repeat", "repeat that", "repeat please", "please repeat", "say that again", "can you repeat that",
+    "come again", "pardon", "sorry what", "what did you say", "repeat the question",
+  ],
+  agent: [
+    "agent", "human", "talk to a person", "speak to a person", "talk to a human", "talk to an agent",
+    "speak to an agent", "speak to someone", "real person", "customer care", "representative",
+    "connect me to an agent",
+  ],
+  stop: [
+    "stop", "goodbye", "bye", "bye bye", "not interested", "i am not interested", "stop calling",
+    "hang up", "leave me alone", "don't call me",
+  ],
+};

@@ -1,0 +1,112 @@
+import type { Logger } from "pino";
+import { EmbeddedRecognizer } from "../asr/embedded";
+import type { Recognizer } from "../asr/types";
+import { buildFlowGrammars, type QuestionGrammar } from "../bot/grammar";
+import type { Flow } from "../bot/flow-schema";
+import { loadFlows } from "../bot/flows";
+import { fixedPrompts } from "../bot/machine";
+import type { Config } from "../config";
+import { FliteSynthesizer } from "../tts/flite";
+import { PromptCache } from "../tts/prompt-cache";
+import type { Channel } from "../transport/protocol";
+import { CallSession, type CallSummary, type SessionSettings, type SessionSink } from "./session";
+
+export type StartCallError = "unknown_bot" | "busy";
+
+/**
+ * Owns what calls share: flows and their grammars, the recognizer (decoder pool), the
+ * synthesizer and prompt cache, and the registry of live calls with its limit. One per process.
+ */
+export class CallEngine {
+  readonly active = new Map<string, CallSession>();
+  private readonly listeners = new Set<(summary: CallSummary) => void>();
+
+  private constructor(
+    readonly config: Config,
+    readonly flows: Map<string, Flow>,
+    private readonly grammars: Map<string, Map<string, QuestionGrammar>>,
+    readonly recognizer: Recognizer,
+    readonly prompts: PromptCache,
+    private readonly log: Logger,
+  ) {}
+
+  static async create(config: Config, log: Logger): Promise<CallEngine> {
+    const started = performance.now();
+    const flows = loadFlows(config.FLOWS_DIR);
+    const grammars = new Map([...flows.values()].map((f) => [f.id, buildFlowGrammars(f)]));
+    const recognizer = await EmbeddedRecognizer.create({
+      grammars: [...grammars.values()].flatMap((m) => [...m.values()]),
+      poolMinSize: config.ASR_POOL_MIN,
+      poolMaxSize: config.ASR_POOL_MAX,
+      garbageWeight: config.ASR_GARBAGE_WEIGHT,
+      garbageLoopWeight: config.ASR_GARBAGE_LOOP_WEIGHT,
+    });
+    const prompts = new PromptCache(new FliteSynthesizer(), { maxDynamicEntries: config.PROMPT_CACHE ? 200 : 0 });
+    let warmed = 0;
+    if (config.PROMPT_CACHE) {
+      for (const flow of flows.values()) warmed += await prompts.warm(fixedPrompts(flow), { voice: config.TTS_VOICE });
+    }
+    log.info(
+      { flows: [...flows.keys()], promptsCached: warmed, voice: config.TTS_VOICE, ms: Math.round(performance.now() - started) },
+      "call engine ready",
+    );
+    return new CallEngine(config, flows, grammars, recognizer, prompts, log);
+  }
+
+  settings(): SessionSettings {
+    const c = this.config;
+    return {
+      endpointMode: c.ENDPOINT_MODE,
+      endpointShortMs: c.ENDPOINT_SHORT_MS,
+      endpointLongMs: c.ENDPOINT_LONG_MS,
+      endpointFixedMs: c.ENDPOINT_FIXED_MS,
+      noInputMs: c.NO_INPUT_MS,
+      bargeInMs: c.BARGE_IN_MS,
+      minUtteranceMs: c.MIN_UTTERANCE_MS,
+      vadThresholdDb: c.VAD_THRESHOLD_DB,
+      audioLeadMs: c.AUDIO_LEAD_MS,
+      maxCallMs: c.MAX_CALL_MS,
+      voice: c.TTS_VOICE,
+    };
+  }
+
+  /** Creates a session (not yet started) or says why not. */
+  createCall(botId: string, channel: Channel, sink: SessionSink): CallSession | StartCallError {
+    const flow = this.flows.get(botId);
+    if (!flow) return "unknown_bot";
+    if (this.active.size >= this.config.MAX_CALLS) return "busy";
+    const session = new CallSession(
+      {
+        flow,
+        grammars: this.grammars.get(flow.id)!,
+        recognizer: this.recognizer,
+        prompts: this.prompts,
+        settings: this.settings(),
+        channel,
+        log: this.log,
+      },
+      sink,
+    );
+    this.active.set(session.callId, session);
+    void session.done.then((summary) => {
+      this.active.delete(session.callId);
+      this.log.info(
+        { callId: summary.callId, flow: summary.flowId, channel, outcome: summary.outcome, turns: summary.turns.length, ms: summary.durationMs },
+        "call ended",
+      );
+      for (const l of this.listeners) l(summary);
+    });
+    return session;
+  }
+
+  /** Called with every finished call (the store subscribes here). */
+  onCallEnded(listener: (summary: CallSummary) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.active.values()) s.hangup("server shutting down");
+    await this.recognizer.close();
+  }
+}

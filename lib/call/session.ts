@@ -1,0 +1,533 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import { Vad } from "../audio/vad";
+import type { QuestionGrammar } from "../bot/grammar";
+import type { Flow, Question } from "../bot/flow-schema";
+import { fixedPrompts, initialState, transition, type Action, type MachineEvent, type MachineState, type Outcome } from "../bot/machine";
+import type { Understanding } from "../bot/types";
+import { isCompleteAnswer, understand } from "../bot/understand";
+import type { Recognizer, RecognizerStream } from "../asr/types";
+import { ASR_SAMPLE_RATE_HZ } from "../asr/types";
+import type { PromptCache } from "../tts/prompt-cache";
+import type { CallState, Channel, ServerMessage, TurnStages } from "../transport/protocol";
+import { OUTPUT_SAMPLE_RATE_HZ } from "../transport/protocol";
+import { Speaker } from "./speaker";
+import { SpeechTracker } from "./speech-tracker";
+
+export interface SessionSettings {
+  endpointMode: "grammar" | "fixed";
+  endpointShortMs: number;
+  endpointLongMs: number;
+  endpointFixedMs: number;
+  noInputMs: number;
+  bargeInMs: number;
+  minUtteranceMs: number;
+  vadThresholdDb: number;
+  audioLeadMs: number;
+  maxCallMs: number;
+  voice: string;
+}
+
+export interface SessionDeps {
+  flow: Flow;
+  grammars: Map<string, QuestionGrammar>;
+  recognizer: Recognizer;
+  prompts: PromptCache;
+  settings: SessionSettings;
+  channel: Channel;
+  log: Logger;
+  now?: () => number;
+}
+
+export interface SessionSink {
+  message(m: ServerMessage): void;
+  /** A 20 ms frame of bot audio, 16 kHz PCM16. */
+  audio(samples: Int16Array): void;
+}
+
+export interface TurnRecord {
+  turnId: number;
+  questionId: string | null;
+  prompt: string;
+  heard: string;
+  understood: string;
+  confidence: number | null;
+  source: "speech" | "text";
+  stages: TurnStages | null;
+  voiceToVoiceMs: number | null;
+}
+
+export interface CallSummary {
+  callId: string;
+  flowId: string;
+  channel: Channel;
+  outcome: Outcome | "dropped";
+  reason: string;
+  answers: MachineState["answers"];
+  turns: TurnRecord[];
+  durationMs: number;
+}
+
+const PRE_ROLL_MS = 300;
+
+function describe(u: Understanding): string {
+  switch (u.kind) {
+    case "answer":
+      return `answer:${String(u.value)}`;
+    case "intent":
+      return `intent:${u.intent}`;
+    case "faq":
+      return `faq:${u.faqId}`;
+    case "no_match":
+      return "no_match";
+  }
+}
+
+/** A caller turn being measured, from its last voiced sample to the bot's first reply frame. */
+interface PendingTurn {
+  record: TurnRecord;
+  lastVoicedAt: number | null;
+  endpointAt: number;
+  asrMs: number;
+  decisionMs: number;
+  replyRequestedAt: number;
+  ttsFirstAudioMs: number | null;
+}
+
+/**
+ * One call: caller audio in → VAD/endpointing → recognizer → understanding → state machine →
+ * prompts → paced bot audio out, with barge-in. Transports translate their wire format to
+ * `pushAudio` / `typed` / `interrupt` / `hangup` and deliver what the sink receives.
+ */
+export class CallSession {
+  readonly callId = randomUUID();
+  private readonly now: () => number;
+  private readonly startedAt: number;
+  private machine: MachineState = initialState();
+  private state: CallState = "thinking";
+  private question: Question | undefined;
+  private readonly vad: Vad;
+  private readonly tracker: SpeechTracker;
+  private readonly speaker: Speaker;
+  private stream: RecognizerStream | undefined;
+  private lastPartial = "";
+  private preRoll: Int16Array[] = [];
+  private preRollSamples = 0;
+  private receivedSamples = 0;
+  private lastVoicedAt = 0;
+  private turnId = 0;
+  private botTurnId = 0;
+  private botSpeaking = false;
+  private botTurnText = "";
+  private pending: PendingTurn | undefined;
+  private finalizing = false;
+  private noInputTimer: NodeJS.Timeout | undefined;
+  private maxTimer: NodeJS.Timeout | undefined;
+  private readonly turns: TurnRecord[] = [];
+  private ended = false;
+  private endPromise: Promise<CallSummary>;
+  private resolveEnd!: (s: CallSummary) => void;
+  private speakChain: Promise<void> = Promise.resolve();
+  private summaryOutcome: { outcome: Outcome | "dropped"; reason: string } | undefined;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    private readonly sink: SessionSink,
+  ) {
+    this.now = deps.now ?? (() => performance.now());
+    this.startedAt = this.now();
+    this.vad = new Vad({ sampleRateHz: ASR_SAMPLE_RATE_HZ, thresholdDb: deps.settings.vadThresholdDb });
+    this.tracker = new SpeechTracker({ sampleRateHz: ASR_SAMPLE_RATE_HZ, minSpeechMs: 60 });
+    this.speaker = new Speaker({ frame: (f) => this.sink.audio(f) }, deps.settings.audioLeadMs, this.now);
+    this.endPromise = new Promise((resolve) => (this.resolveEnd = resolve));
+  }
+
+  /** Resolves when the call is over (any way), with what happened. */
+  get done(): Promise<CallSummary> {
+    return this.endPromise;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  start(): void {
+    const { flow } = this.deps;
+    this.sink.message({
+      type: "ready",
+      protocol: 1,
+      callId: this.callId,
+      bot: flow.id,
+      botName: flow.name,
+      inputSampleRateHz: ASR_SAMPLE_RATE_HZ,
+      outputSampleRateHz: OUTPUT_SAMPLE_RATE_HZ,
+      questions: flow.questions.map((q) => ({ id: q.id, prompt: q.prompt })),
+    });
+    if (this.deps.settings.maxCallMs > 0) {
+      this.maxTimer = setTimeout(() => this.onMaxDuration(), this.deps.settings.maxCallMs);
+    }
+    this.dispatch({ type: "start" });
+  }
+
+  private setState(state: CallState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.sink.message({ type: "state", state });
+  }
+
+  // ---------------------------------------------------------------- caller audio
+
+  /** 16 kHz PCM16 caller audio, as it arrives. */
+  pushAudio(samples: Int16Array): void {
+    if (this.ended || samples.length === 0) return;
+    const arrivedAt = this.now();
+    const chunkEnd = this.receivedSamples + samples.length;
+    this.receivedSamples = chunkEnd;
+    this.keepPreRoll(samples);
+    if (this.machine.phase !== "asking" || this.finalizing) return;
+
+    const frames = this.vad.process(samples);
+    const events = this.tracker.update(frames, () => ASR_SAMPLE_RATE_HZ / 100);
+    for (const e of events) {
+      const sample = e.type === "start" ? this.tracker.lastVoicedSample : e.endSample;
+      this.lastVoicedAt = arrivedAt - ((chunkEnd - sample) / ASR_SAMPLE_RATE_HZ) * 1000;
+      if (e.type === "start") this.onSpeechStart();
+    }
+    if (!this.stream) return;
+    this.stream.push(samples);
+    const partial = this.stream.partial;
+    if (partial && partial !== this.lastPartial) {
+      this.lastPartial = partial;
+      this.sink.message({ type: "transcript", turnId: this.turnId, final: false, text: partial, source: "speech" });
+    }
+    if (this.botSpeaking && this.tracker.voicedMs() >= this.deps.settings.bargeInMs) this.bargeIn("barge_in");
+    const silenceMs = ((chunkEnd - this.tracker.lastVoicedSample) / ASR_SAMPLE_RATE_HZ) * 1000;
+    if (silenceMs >= this.endpointWindowMs(partial)) void this.endOfTurn();
+  }
+
+  private keepPreRoll(samples: Int16Array): void {
+    this.preRoll.push(samples);
+    this.preRollSamples += samples.length;
+    const max = (PRE_ROLL_MS / 1000) * ASR_SAMPLE_RATE_HZ;
+    while (this.preRoll.length > 1 && this.preRollSamples - this.preRoll[0]!.length >= max) {
+      this.preRollSamples -= this.preRoll.shift()!.length;
+    }
+  }
+
+  private endpointWindowMs(partial: string): number {
+    const s = this.deps.settings;
+    if (s.endpointMode === "fixed") return s.endpointFixedMs;
+    if (this.question && partial && isCompleteAnswer(this.deps.flow, this.question, partial)) return s.endpointShortMs;
+    return s.endpointLongMs;
+  }
+
+  private onSpeechStart(): void {
+    if (!this.question) return;
+    this.clearNoInput();
+    this.turnId++;
+    this.lastPartial = "";
+    const grammar = this.deps.grammars.get(this.question.id)!;
+    this.stream = this.deps.recognizer.start(grammar);
+    // The pre-roll holds the audio just before the VAD fired (soft onsets, the frame being pushed).
+    for (const chunk of this.preRoll.slice(0, -1)) this.stream.push(chunk);
+  }
+
+  private async endOfTurn(): Promise<void> {
+    const stream = this.stream;
+    if (!stream || this.finalizing) return;
+    const endpointAt = this.now();
+    const lastVoicedAt = this.lastVoicedAt;
+    const voicedMs = this.tracker.voicedMs();
+    this.stream = undefined;
+    this.tracker.endUtterance();
+    const wasSpeaking = this.botSpeaking;
+    if (wasSpeaking && voicedMs < this.deps.settings.bargeInMs) {
+      // A blip or backchannel under the barge-in threshold while the bot talks: not a turn.
+      stream.cancel();
+      return;
+    }
+    this.finalizing = true;
+    this.setState("thinking");
+    let result;
+    try {
+      result = await stream.finish();
+    } catch (err) {
+      this.deps.log.error({ err, callId: this.callId, code: "asr_failed" }, "recognizer failed");
+      result = { text: "", confidence: 0, rejected: true, audioMs: 0, finalizeMs: 0, provider: "none" };
+    }
+    this.finalizing = false;
+    if (this.ended) return;
+    const asrDoneAt = this.now();
+    if (result.rejected && voicedMs < this.deps.settings.minUtteranceMs) {
+      this.deps.log.debug({ callId: this.callId, voicedMs }, "ignored short noise");
+      this.setState(this.botSpeaking ? "speaking" : "listening");
+      if (!this.botSpeaking) this.armNoInput();
+      return;
+    }
+    const understanding: Understanding = result.rejected ? { kind: "no_match" } : understand(this.deps.flow, this.question!, result.text);
+    this.sink.message({
+      type: "transcript",
+      turnId: this.turnId,
+      final: true,
+      text: result.text,
+      source: "speech",
+      confidence: result.confidence,
+      understood: describe(understanding),
+    });
+    this.applyTurn(understanding, {
+      source: "speech",
+      heard: result.text,
+      confidence: result.confidence,
+      lastVoicedAt,
+      endpointAt,
+      asrMs: asrDoneAt - endpointAt,
+    });
+  }
+
+  // ---------------------------------------------------------------- typed answers / control
+
+  typed(text: string): void {
+    if (this.ended || this.machine.phase !== "asking" || !this.question) return;
+    this.clearNoInput();
+    if (this.stream) {
+      this.stream.cancel();
+      this.stream = undefined;
+      this.tracker.endUtterance();
+    }
+    if (this.botSpeaking) this.bargeIn("typed");
+    this.turnId++;
+    const at = this.now();
+    const understanding = understand(this.deps.flow, this.question, text);
+    this.sink.message({ type: "transcript", turnId: this.turnId, final: true, text, source: "text", understood: describe(understanding) });
+    this.applyTurn(understanding, { source: "text", heard: text, confidence: null, lastVoicedAt: null, endpointAt: at, asrMs: 0 });
+  }
+
+  /** The client asked the bot to stop talking. */
+  interrupt(): void {
+    if (this.botSpeaking) this.bargeIn("client");
+  }
+
+  private bargeIn(reason: "barge_in" | "typed" | "client"): void {
+    const outcome = this.speaker.interrupt();
+    this.botSpeaking = false;
+    this.sink.message({ type: "interrupt", turnId: this.botTurnId, reason, playedMs: Math.round(outcome?.playedMs ?? 0) });
+    this.deps.log.debug({ callId: this.callId, reason, playedMs: outcome?.playedMs }, "bot interrupted");
+    if (this.state === "speaking") this.setState("listening");
+  }
+
+  // ---------------------------------------------------------------- machine and replies
+
+  private applyTurn(
+    understanding: Understanding,
+    t: { source: "speech" | "text"; heard: string; confidence: number | null; lastVoicedAt: number | null; endpointAt: number; asrMs: number },
+  ): void {
+    const decideStart = this.now();
+    const record: TurnRecord = {
+      turnId: this.turnId,
+      questionId: this.question?.id ?? null,
+      prompt: this.botTurnText,
+      heard: t.heard,
+      understood: describe(understanding),
+      confidence: t.confidence,
+      source: t.source,
+      stages: null,
+      voiceToVoiceMs: null,
+    };
+    this.turns.push(record);
+    this.pending = {
+      record,
+      lastVoicedAt: t.lastVoicedAt,
+      endpointAt: t.endpointAt,
+      asrMs: t.asrMs,
+      decisionMs: 0,
+      replyRequestedAt: 0,
+      ttsFirstAudioMs: null,
+    };
+    this.dispatch({ type: "understood", understanding }, decideStart);
+  }
+
+  private dispatch(event: MachineEvent, decideStart = this.now()): void {
+    const { state, actions } = transition(this.deps.flow, this.machine, event);
+    this.machine = state;
+    if (this.pending && this.pending.replyRequestedAt === 0) {
+      this.pending.decisionMs = this.now() - decideStart;
+      this.pending.replyRequestedAt = this.now();
+    }
+    this.run(actions);
+  }
+
+  private run(actions: Action[]): void {
+    const texts: string[] = [];
+    let endAction: Extract<Action, { type: "end" }> | undefined;
+    for (const a of actions) {
+      if (a.type === "say") texts.push(a.text);
+      else if (a.type === "listen") this.question = this.deps.flow.questions.find((q) => q.id === a.questionId);
+      else if (a.type === "record") this.sink.message({ type: "answer", questionId: a.questionId, value: a.value, meetsRule: a.meetsRule });
+      else endAction = a;
+    }
+    if (endAction) {
+      this.question = undefined;
+      this.summaryOutcome = { outcome: endAction.outcome, reason: endAction.reason };
+      const label = {
+        qualified: this.deps.flow.outcomes.qualified.label,
+        not_qualified: this.deps.flow.outcomes.notQualified.label,
+        transfer: this.deps.flow.outcomes.transfer.label,
+        stopped: this.deps.flow.outcomes.stopped.label,
+        incomplete: this.deps.flow.outcomes.incomplete.label,
+      }[endAction.outcome];
+      this.sink.message({
+        type: "result",
+        outcome: endAction.outcome,
+        label,
+        reason: endAction.reason,
+        answers: this.machine.answers,
+        durationMs: Math.round(this.now() - this.startedAt),
+      });
+    }
+    if (texts.length > 0) this.say(texts, endAction !== undefined);
+    else if (endAction) this.finish();
+  }
+
+  private say(texts: string[], thenEnd: boolean): void {
+    const turnId = ++this.botTurnId;
+    const text = texts.join(" ");
+    this.botTurnText = text;
+    const options = { voice: this.deps.settings.voice };
+    const prompts = this.deps.prompts;
+    const pending = this.pending;
+    this.pending = undefined;
+    const audio = async function* () {
+      for (const t of texts) yield* prompts.speak(t, options);
+    };
+    const requestedAt = this.now();
+    let firstChunkAt: number | null = null;
+    const timed = async function* (now: () => number) {
+      for await (const chunk of audio()) {
+        if (firstChunkAt === null) firstChunkAt = now();
+        yield chunk;
+      }
+    };
+    this.speakChain = this.speakChain.then(async () => {
+      if (this.ended) return;
+      this.clearNoInput();
+      this.sink.message({ type: "bot_text", turnId, text });
+      this.sink.message({ type: "audio_start", turnId, sampleRateHz: OUTPUT_SAMPLE_RATE_HZ });
+      this.botSpeaking = true;
+      this.setState("speaking");
+      const outcome = await this.speaker.play(timed(this.now), () => this.onFirstFrame(pending, requestedAt, firstChunkAt));
+      this.botSpeaking = false;
+      this.sink.message({ type: "audio_end", turnId, durationMs: Math.round(outcome.durationMs) });
+      if (this.ended) return;
+      if (thenEnd) {
+        this.finish();
+        return;
+      }
+      if (outcome.kind === "played" && this.state === "speaking") {
+        this.setState("listening");
+        this.armNoInput();
+      }
+    });
+  }
+
+  private onFirstFrame(pending: PendingTurn | undefined, requestedAt: number, firstChunkAt: number | null): void {
+    if (!pending) return;
+    const sentAt = this.now();
+    const stages: TurnStages = {
+      endpointMs: pending.lastVoicedAt === null ? 0 : round(pending.endpointAt - pending.lastVoicedAt),
+      asrMs: round(pending.asrMs),
+      decisionMs: round(pending.decisionMs),
+      ttsFirstAudioMs: round((firstChunkAt ?? sentAt) - requestedAt),
+    };
+    const voiceToVoiceMs = round(sentAt - (pending.lastVoicedAt ?? pending.endpointAt));
+    pending.record.stages = stages;
+    pending.record.voiceToVoiceMs = voiceToVoiceMs;
+    this.sink.message({
+      type: "metrics",
+      turnId: pending.record.turnId,
+      questionId: pending.record.questionId,
+      source: pending.record.source,
+      stages,
+      voiceToVoiceMs,
+    });
+    this.deps.log.info({ callId: this.callId, turn: pending.record.turnId, voiceToVoiceMs, ...stages }, "turn");
+  }
+
+  private armNoInput(): void {
+    this.clearNoInput();
+    if (this.machine.phase !== "asking" || this.deps.settings.noInputMs <= 0) return;
+    this.noInputTimer = setTimeout(() => {
+      this.noInputTimer = undefined;
+      if (this.ended || this.stream || this.finalizing || this.botSpeaking) return;
+      this.turnId++;
+      this.turns.push({
+        turnId: this.turnId,
+        questionId: this.question?.id ?? null,
+        prompt: this.botTurnText,
+        heard: "",
+        understood: "no_input",
+        confidence: null,
+        source: "speech",
+        stages: null,
+        voiceToVoiceMs: null,
+      });
+      this.dispatch({ type: "no_input" });
+    }, this.deps.settings.noInputMs);
+  }
+
+  private clearNoInput(): void {
+    if (this.noInputTimer) clearTimeout(this.noInputTimer);
+    this.noInputTimer = undefined;
+  }
+
+  private onMaxDuration(): void {
+    this.maxTimer = undefined;
+    if (this.ended) return;
+    this.sink.message({ type: "error", code: "call_too_long", message: `calls last at most ${this.deps.settings.maxCallMs} ms` });
+    if (this.botSpeaking) this.bargeIn("client");
+    this.stream?.cancel();
+    this.stream = undefined;
+    this.dispatch({ type: "timeout" });
+  }
+
+  // ---------------------------------------------------------------- ending
+
+  private finish(): void {
+    if (this.ended) return;
+    this.setState("ended");
+    this.release();
+  }
+
+  /** The transport is gone (client vanished or hung up): release everything now. */
+  hangup(reason: string): void {
+    if (this.ended) return;
+    if (!this.summaryOutcome) this.summaryOutcome = { outcome: "dropped", reason };
+    this.release();
+  }
+
+  private release(): void {
+    this.ended = true;
+    this.clearNoInput();
+    if (this.maxTimer) clearTimeout(this.maxTimer);
+    this.maxTimer = undefined;
+    this.speaker.close();
+    this.stream?.cancel();
+    this.stream = undefined;
+    this.preRoll = [];
+    const s = this.summaryOutcome ?? { outcome: "dropped" as const, reason: "ended" };
+    this.resolveEnd({
+      callId: this.callId,
+      flowId: this.deps.flow.id,
+      channel: this.deps.channel,
+      outcome: s.outcome,
+      reason: s.reason,
+      answers: this.machine.answers,
+      turns: this.turns,
+      durationMs: round(this.now() - this.startedAt),
+    });
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** Every prompt a flow can say, for warming the prompt cache. */
+export const promptsOf = fixedPrompts;

@@ -1,0 +1,74 @@
+import { z } from "zod";
+
+/**
+ * All configuration, read from the environment once and validated. Nothing else reads
+ * process.env. Durations are milliseconds. `.env.example` documents every variable.
+ */
+
+const ms = (def: number) => z.coerce.number().int().min(0).default(def);
+const flag = (def: boolean) =>
+  z
+    .enum(["1", "0", "true", "false", "on", "off", "yes", "no"])
+    .default(def ? "1" : "0")
+    .transform((v) => ["1", "true", "on", "yes"].includes(v));
+const list = z
+  .string()
+  .default("")
+  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  FLOWS_DIR: z.string().default("flows"),
+
+  /** Bot voice (flite: slt, kal16, rms, awb, kal). */
+  TTS_VOICE: z.string().default("slt"),
+  /** Synthesize every fixed prompt at start and serve it from memory. Off only to compare (bench peer profile). */
+  PROMPT_CACHE: flag(true),
+
+  /** Silence that ends a turn once what was heard already completes the question's grammar. */
+  ENDPOINT_SHORT_MS: ms(200),
+  /** Silence that ends a turn otherwise (the caller may be mid-number). */
+  ENDPOINT_LONG_MS: ms(700),
+  /** "grammar" = short/long windows above; "fixed" = always ENDPOINT_FIXED_MS (what peer frameworks ship). */
+  ENDPOINT_MODE: z.enum(["grammar", "fixed"]).default("grammar"),
+  ENDPOINT_FIXED_MS: ms(800),
+  /** Silence after a prompt before the no-input reprompt. */
+  NO_INPUT_MS: ms(6000),
+  /** Sustained caller speech that interrupts the bot; shorter blips and noise do not. */
+  BARGE_IN_MS: ms(150),
+  /** Voiced audio below which a rejected utterance is treated as noise and ignored. */
+  MIN_UTTERANCE_MS: ms(120),
+  /** Energy above the tracked noise floor for a frame to count as speech. */
+  VAD_THRESHOLD_DB: z.coerce.number().default(9),
+  /** How far ahead of real time bot audio is sent (the client's jitter buffer covers it). */
+  AUDIO_LEAD_MS: ms(100),
+
+  ASR_POOL_MIN: z.coerce.number().int().min(1).default(2),
+  ASR_POOL_MAX: z.coerce.number().int().min(1).default(16),
+  ASR_GARBAGE_WEIGHT: z.coerce.number().positive().default(1e-4),
+  ASR_GARBAGE_LOOP_WEIGHT: z.coerce.number().positive().default(1e-3),
+
+  /** Calls at once; more are refused with "busy". */
+  MAX_CALLS: z.coerce.number().int().min(1).default(100),
+  MAX_CALL_MS: ms(10 * 60_000),
+  /** A socket that has not started a call by then is closed. */
+  START_TIMEOUT_MS: ms(10_000),
+  MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(20),
+  /** Extra allowed WebSocket origins; same-host origins are always allowed. "*" allows any. */
+  ALLOWED_ORIGINS: list,
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  readonly code = "invalid_config";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(result.error)}`);
+  return result.data;
+}

@@ -1,0 +1,81 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import next from "next";
+import { CallEngine } from "./lib/call/engine";
+import { loadConfig } from "./lib/config";
+import { createLogger } from "./lib/log";
+import { createUpgradeHandler } from "./lib/server/upgrade";
+import { handleVoiceSocket } from "./lib/transport/browser-ws";
+import { MAX_FRAME_MS, SUPPORTED_INPUT_RATES_HZ } from "./lib/transport/protocol";
+
+/**
+ * One HTTP server on one port: Next.js pages and the WebSocket audio endpoints. The call engine
+ * (decoder pool, prompt cache, live calls) lives here, in the server process, and nowhere else.
+ */
+const config = loadConfig();
+const log = createLogger(config.LOG_LEVEL);
+const dev = config.NODE_ENV !== "production";
+const servePages = process.env.SERVE_PAGES !== "0";
+
+const app = servePages ? next({ dev, hostname: "localhost", port: config.PORT }) : undefined;
+const [engine] = await Promise.all([CallEngine.create(config, log), app?.prepare()]);
+const handlePage = app?.getRequestHandler();
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+let draining = false;
+
+function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+  const path = (req.url ?? "/").split("?")[0];
+  if (path === "/api/health") return json(res, 200, { ok: true });
+  if (path === "/api/ready") {
+    const ready = !draining;
+    return json(res, ready ? 200 : 503, { ready, activeCalls: engine.active.size, flows: [...engine.flows.keys()] });
+  }
+  if (!handlePage) return json(res, 404, { type: "error", code: "not_found", message: "pages are not served by this instance" });
+  handlePage(req, res).catch((err: unknown) => {
+    log.error({ err, code: "page_error" }, "page handler failed");
+    if (!res.headersSent) json(res, 500, { type: "error", code: "internal_error", message: "internal error" });
+  });
+}
+
+const server = createServer(handleRequest);
+// Frames are at most MAX_FRAME_MS of 48 kHz PCM16; text messages are small. Anything bigger closes with 1009.
+const maxPayload = Math.max(64 * 1024, ((Math.max(...SUPPORTED_INPUT_RATES_HZ) * MAX_FRAME_MS) / 1000) * 2 * 2);
+const upgrades = createUpgradeHandler({
+  routes: [
+    {
+      path: "/ws/voice",
+      maxPayload,
+      onConnection: (ws, _req, meta) => handleVoiceSocket(ws, engine, log, meta, { startTimeoutMs: config.START_TIMEOUT_MS }),
+    },
+  ],
+  allowedOrigins: config.ALLOWED_ORIGINS,
+  maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
+  log,
+});
+server.on("upgrade", (req, socket, head) => {
+  // Paths we do not own (Next's HMR) are left to Next's own upgrade listener.
+  upgrades.handle(req, socket, head);
+});
+
+server.listen(config.PORT, config.HOST, () => {
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  log.info({ port, dev, pages: servePages }, `listening on http://localhost:${port}`);
+});
+
+async function shutdown(signal: string): Promise<void> {
+  if (draining) return;
+  draining = true;
+  log.info({ signal }, "shutting down");
+  server.close();
+  upgrades.close();
+  await engine.close();
+  await app?.close?.();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
