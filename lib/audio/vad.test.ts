@@ -1,11 +1,12 @@
 import { describe, it, expect } from "vitest";
 import { concatInt16, silence } from "./pcm";
 import { mulberry32 } from "./prng";
-import { mix, speechLike, whiteNoise } from "./testing/signals";
+import { pinkNoise } from "./degrade";
+import { mix, speechLike, toInt16AtDbfs, whiteNoise } from "./testing/signals";
 import { Vad, type VadFrame } from "./vad";
 
-// Speed (tsx, Node 20, this machine): about 0.3 µs per 10 ms frame at 16 kHz, so 50 callers
-// cost about 0.15 % of one core.
+// Speed (tsx, Node 20, this 2-core machine, 20 ms chunks): about 2 µs per 10 ms frame at 16 kHz,
+// including the returned objects, so 50 callers cost about 1 % of one core.
 
 const RATE = 16000;
 const ms = (milliseconds: number) => Math.round((milliseconds * RATE) / 1000);
@@ -54,6 +55,21 @@ describe("Vad", () => {
     expect(frames.at(-1)!.noiseFloorDbfs).toBeLessThan(-40);
   });
 
+  it("learns pink room noise (stronger at low frequencies, less steady) just as fast", () => {
+    for (const levelDbfs of [-45, -30]) {
+      const frames = run(toInt16AtDbfs(pinkNoise(ms(3000), 5), levelDbfs));
+      expect(within(frames, 1000, 3000).filter((f) => f.voiced)).toEqual([]);
+    }
+  });
+
+  it("ignores a DC offset, and voice on top of one is still found", () => {
+    const offset = new Int16Array(ms(2000)).fill(3000);
+    expect(run(offset).some((f) => f.voiced)).toBe(false);
+    const voice = speechLike({ sampleRateHz: RATE, durationMs: 500, levelDbfs: -30 });
+    const frames = run(mix(offset, concatInt16([silence(1000, RATE), voice])));
+    expect(frames.filter((f) => f.voiced).map(startMs)).toEqual(within(frames, 1000, 1500).map(startMs));
+  });
+
   it("detects speech at 15 dB SNR over that noise, and the noise around it stays unvoiced", () => {
     const noise = whiteNoise({ length: ms(4000), levelDbfs: -40, seed: 3 });
     const speech = concatInt16([silence(1500, RATE), speechLike({ sampleRateHz: RATE, durationMs: 1000, levelDbfs: -25 })]);
@@ -63,11 +79,13 @@ describe("Vad", () => {
     expect(within(frames, 2530, 4000).filter((f) => f.voiced)).toEqual([]);
   });
 
-  it("keeps detecting a 5 s monologue (the floor does not creep up to speech level)", () => {
+  it("keeps detecting a 5 s monologue without pauses (the floor does not creep up to it)", () => {
     const noise = whiteNoise({ length: ms(6000), levelDbfs: -45, seed: 4 });
-    const speech = concatInt16([silence(1000, RATE), speechLike({ sampleRateHz: RATE, durationMs: 5000, levelDbfs: -28 })]);
+    const speech = concatInt16([silence(1000, RATE), speechLike({ sampleRateHz: RATE, durationMs: 5000, levelDbfs: -27 })]);
     const frames = run(mix(noise, speech));
-    expect(voicedShare(within(frames, 5000, 6000))).toBeGreaterThan(0.9);
+    const firstSecond = voicedShare(within(frames, 1000, 2000));
+    expect(firstSecond).toBeGreaterThan(0.9);
+    expect(voicedShare(within(frames, 5000, 6000))).toBeGreaterThanOrEqual(firstSecond - 0.02);
   });
 
   it("re-learns a quieter room quickly when the noise drops", () => {

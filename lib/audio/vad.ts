@@ -10,9 +10,11 @@
  * when the recent energy has been steady (speech never is: syllables come and go several times
  * a second) the floor jumps to that steady level at once.
  *
- * Energy is measured above about 100 Hz: below that there is no speech to speak of, only DC
- * offset, hum and rumble, and the slow wander of that rumble would make real room noise (which
- * is pink or browner) look unsteady and never be learnt.
+ * A frame's energy is the lower of its level as is and its level above about 100 Hz. Below
+ * 100 Hz there is no speech to speak of, only DC offset, hum and rumble, whose slow wander would
+ * make real room noise (pink or browner) look unsteady and never be learnt; the unfiltered level
+ * vetoes the filter's own ringing after a loud sound stops abruptly, which would otherwise
+ * stretch a click into the next frame.
  */
 import { powerToDbfs } from "./pcm";
 
@@ -34,7 +36,9 @@ export type VadFrame = {
   voiced: boolean;
   /** Voiced, and the current run of consecutive voiced frames has lasted `minSpeechMs`. */
   speech: boolean;
+  /** Level of the frame, the lower of unfiltered and above 100 Hz (see above), floored at -120. */
   energyDbfs: number;
+  /** The noise floor this frame was judged against. */
   noiseFloorDbfs: number;
   /** Total samples consumed by the detector at the end of this frame (since construction or reset). */
   endSample: number;
@@ -85,7 +89,8 @@ export class Vad {
   private consumed = 0;
   private noiseFloorDbfs: number;
   private voicedRunFrames = 0;
-  private highPassInput = 0;
+  /** High-pass state; undefined until the first sample, so a constant DC offset causes no step. */
+  private highPassInput: number | undefined;
   private highPassOutput = 0;
   /** Mean-square values of the last few frames, smoothed into the steadiness ring. */
   private readonly recentPowers = new Float64Array(STEADY_SMOOTHING_FRAMES);
@@ -150,7 +155,7 @@ export class Vad {
     this.consumed = 0;
     this.noiseFloorDbfs = this.initialNoiseFloorDbfs;
     this.voicedRunFrames = 0;
-    this.highPassInput = 0;
+    this.highPassInput = undefined;
     this.highPassOutput = 0;
     this.recentPowerCount = 0;
     this.recentCount = 0;
@@ -160,8 +165,9 @@ export class Vad {
   private analyse(samples: Int16Array, start: number): VadFrame {
     const size = this.frameSamples;
     const pole = this.highPassPole;
-    let input = this.highPassInput;
+    let input = this.highPassInput ?? samples[start]!;
     let output = this.highPassOutput;
+    let rawSumSquares = 0;
     let sumSquares = 0;
     let crossings = 0;
     let previousNegative = output < 0;
@@ -169,6 +175,7 @@ export class Vad {
       const x = samples[i]!;
       output = pole * (output + x - input);
       input = x;
+      rawSumSquares += x * x;
       sumSquares += output * output;
       const negative = output < 0;
       if (negative !== previousNegative) crossings++;
@@ -177,7 +184,7 @@ export class Vad {
     this.highPassInput = input;
     this.highPassOutput = output;
     this.consumed += size;
-    const meanSquare = sumSquares / size / (32768 * 32768);
+    const meanSquare = Math.min(rawSumSquares, sumSquares) / size / (32768 * 32768);
     const energyDbfs = powerToDbfs(meanSquare);
     const zeroCrossingRate = crossings / size;
 

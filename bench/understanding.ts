@@ -1,0 +1,150 @@
+import { parseArgs } from "node:util";
+import { addNoiseAtSnr, phoneBand } from "../lib/audio/degrade";
+import { concatInt16, silence } from "../lib/audio/pcm";
+import { EmbeddedRecognizer } from "../lib/asr/embedded";
+import { buildFlowGrammars, type QuestionGrammar } from "../lib/bot/grammar";
+import { loadFlows } from "../lib/bot/flows";
+import type { Understanding } from "../lib/bot/types";
+import { understand } from "../lib/bot/understand";
+import { fliteSynthesize } from "../lib/tts/flite";
+import { IN_DOMAIN, OUT_OF_DOMAIN } from "./corpus";
+import { printTable, writeJson } from "./report";
+
+/**
+ * Answer understanding through the real embedded recognizer: every corpus answer spoken by
+ * flite voices other than the bot's, under four conditions (clean, pink noise at 15 dB SNR,
+ * 15 % faster speech, 8 kHz μ-law phone band), decoded in 20 ms frames against its question's
+ * grammar and understood by the same code the calls use. Out-of-domain sentences must be rejected.
+ *
+ *   npm run bench:understanding [-- --voices kal16,rms --conditions clean,noise --garbage 1e-4 --loop 1e-3]
+ */
+const { values } = parseArgs({
+  options: {
+    voices: { type: "string", default: "kal16,rms,awb,kal" },
+    conditions: { type: "string", default: "clean,noise,fast,phone" },
+    garbage: { type: "string" },
+    loop: { type: "string" },
+    "show-errors": { type: "boolean", default: false },
+    out: { type: "string", default: "understanding" },
+  },
+});
+
+type Condition = "clean" | "noise" | "fast" | "phone";
+const CONDITIONS: Record<Condition, { label: string; rate: number; apply: (s: Int16Array, seed: number) => Int16Array }> = {
+  clean: { label: "clean", rate: 1, apply: (s) => s },
+  noise: { label: "pink noise 15 dB SNR", rate: 1, apply: (s, seed) => addNoiseAtSnr(s, 15, seed) },
+  fast: { label: "15 % faster", rate: 1.15, apply: (s) => s },
+  phone: { label: "8 kHz μ-law phone band", rate: 1, apply: (s) => phoneBand(s) },
+};
+
+const voices = values.voices!.split(",");
+const conditions = values.conditions!.split(",") as Condition[];
+const flows = loadFlows("flows");
+const grammars = new Map([...flows.values()].map((f) => [f.id, buildFlowGrammars(f)]));
+const recognizer = await EmbeddedRecognizer.create({
+  grammars: [...grammars.values()].flatMap((m) => [...m.values()]),
+  poolMinSize: 1,
+  poolMaxSize: 1,
+  ...(values.garbage ? { garbageWeight: Number(values.garbage) } : {}),
+  ...(values.loop ? { garbageLoopWeight: Number(values.loop) } : {}),
+});
+
+const LEAD = silence(300, 16000);
+const TAIL = silence(400, 16000);
+
+function describe(u: Understanding): string {
+  if (u.kind === "answer") return `answer:${String(u.value)}`;
+  if (u.kind === "intent") return `intent:${u.intent}`;
+  if (u.kind === "faq") return `faq:${u.faqId}`;
+  return "no_match";
+}
+
+async function decode(samples: Int16Array, grammar: QuestionGrammar): Promise<{ text: string; rejected: boolean }> {
+  const stream = recognizer.start(grammar);
+  for (let i = 0; i < samples.length; i += 320) stream.push(samples.subarray(i, i + 320));
+  const r = await stream.finish();
+  return { text: r.text, rejected: r.rejected };
+}
+
+let seed = 1;
+const synthCache = new Map<string, Int16Array>();
+function speech(text: string, voice: string, rate: number): Int16Array {
+  const key = `${voice}|${rate}|${text}`;
+  let s = synthCache.get(key);
+  if (!s) {
+    s = concatInt16([LEAD, fliteSynthesize(text, voice, rate), TAIL]);
+    synthCache.set(key, s);
+  }
+  return s;
+}
+
+interface Row {
+  condition: Condition;
+  inDomain: { total: number; correct: number };
+  outOfDomain: { total: number; rejected: number };
+  errors: string[];
+}
+
+const rows: Row[] = [];
+const started = performance.now();
+for (const condition of conditions) {
+  const c = CONDITIONS[condition];
+  const row: Row = { condition, inDomain: { total: 0, correct: 0 }, outOfDomain: { total: 0, rejected: 0 }, errors: [] };
+  for (const voice of voices) {
+    for (const item of IN_DOMAIN) {
+      const flow = flows.get(item.flow)!;
+      const question = flow.questions.find((q) => q.id === item.question)!;
+      const audio = c.apply(speech(item.text, voice, c.rate), seed++);
+      const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!);
+      const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
+      row.inDomain.total++;
+      if (got === item.expect) row.inDomain.correct++;
+      else row.errors.push(`${voice} ${item.question} "${item.text}" heard "${r.text}" → ${got} (want ${item.expect})`);
+    }
+    for (const text of OUT_OF_DOMAIN) {
+      const audio = c.apply(speech(text, voice, c.rate), seed++);
+      for (const flow of flows.values()) {
+        for (const question of flow.questions) {
+          const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!);
+          const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
+          row.outOfDomain.total++;
+          if (got === "no_match") row.outOfDomain.rejected++;
+          else row.errors.push(`${voice} OOD@${question.id} "${text}" heard "${r.text}" → ${got}`);
+        }
+      }
+    }
+  }
+  rows.push(row);
+}
+await recognizer.close();
+
+const pct = (a: number, b: number) => (b === 0 ? 0 : Math.round((1000 * a) / b) / 10);
+printTable(
+  `Answer understanding — embedded recognizer, voices ${voices.join(", ")} (bot voice slt excluded)`,
+  ["condition", "answers", "correct %", "out-of-domain", "rejected %"],
+  rows.map((r) => [
+    CONDITIONS[r.condition].label,
+    r.inDomain.total,
+    pct(r.inDomain.correct, r.inDomain.total),
+    r.outOfDomain.total,
+    pct(r.outOfDomain.rejected, r.outOfDomain.total),
+  ]),
+);
+if (values["show-errors"]) for (const r of rows) for (const e of r.errors) console.log(`  [${r.condition}] ${e}`);
+const file = writeJson(values.out!, {
+  at: new Date().toISOString(),
+  voices,
+  garbageWeight: values.garbage ?? "default",
+  loopWeight: values.loop ?? "default",
+  seconds: Math.round((performance.now() - started) / 1000),
+  conditions: rows.map((r) => ({
+    condition: r.condition,
+    label: CONDITIONS[r.condition].label,
+    accuracyPct: pct(r.inDomain.correct, r.inDomain.total),
+    answers: r.inDomain.total,
+    outOfDomainRejectedPct: pct(r.outOfDomain.rejected, r.outOfDomain.total),
+    outOfDomain: r.outOfDomain.total,
+    errors: r.errors,
+  })),
+});
+console.log(`\nwrote ${file}`);
