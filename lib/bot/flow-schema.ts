@@ -63,7 +63,8 @@ export const NumberQuestionSchema = QuestionBase.extend({
 });
 
 export const ChoiceOptionSchema = z.object({
-  value: z.string().min(1),
+  /** Stored as the answer and, lowercased, accepted as a phrase: letters and spaces only. */
+  value: z.string().regex(/^[A-Za-z][A-Za-z ]*$/, "option values are words (letters and spaces)"),
   /** What callers say for it; the lowercased value is always accepted. */
   phrases: z.array(Phrase).default([]),
 });

@@ -38,10 +38,12 @@ function numberRules(question: Extract<Question, { type: "number" }>): string {
     `<tens> = ${alt(Object.keys(tens))};`,
     `<n99> = <d1> | <teen> | <tens> [<d1>];`,
     `<n999> = [a | <d1>] hundred [[and] <n99>] | <n99>;`,
+    // What may follow a scale word: no leading "a"/bare "hundred" ("a lakh a hundred" is not said).
+    `<rest> = <d1> hundred [[and] <n99>] | <n99>;`,
     `<hundreds> = (<teen> | <tens> [<d1>]) hundred [[and] <n99>];`,
-    `<thousands> = (a | <n999>) (thousand | k | grand) [[and] <n999>];`,
-    `<lakhs> = (a | <n99>) (lakh | lakhs) [[and] (<thousands> | <n999>)];`,
-    `<millions> = (a | <n999>) million [[and] (<thousands> | <n999>)];`,
+    `<thousands> = (a (thousand | grand) | <n999> (thousand | k | grand)) [[and] <rest>];`,
+    `<lakhs> = (a | <n99>) (lakh | lakhs) [[and] (<n999> (thousand | k) [[and] <rest>] | <rest>)];`,
+    `<millions> = (a | <n999>) million [[and] (<n999> (thousand | k) [[and] <rest>] | <rest>)];`,
     `<amount> = <n999> | <hundreds> | <thousands> | <lakhs> | <millions>;`,
     `<number> = [${alt(AMOUNT_LEAD)}] <amount> [${alt(AMOUNT_UNIT[question.unit])}] [${alt(AMOUNT_PERIOD)}];`,
   ].join("\n");
@@ -63,7 +65,9 @@ export function buildQuestionGrammar(flow: Flow, question: Question): QuestionGr
   const branches: string[] = [];
   const rules: string[] = [];
   if (acceptsYesNo) {
-    rules.push(`<yes> = ${alt(YES_PHRASES)};`, `<no> = ${alt(NO_PHRASES)};`);
+    // "Not yet" is no to "are you…?" but says nothing about *when* at a duration question.
+    const no = question.type === "duration" ? NO_PHRASES.filter((p) => p !== "not yet") : NO_PHRASES;
+    rules.push(`<yes> = ${alt(YES_PHRASES)};`, `<no> = ${alt(no)};`);
     branches.push("<yes>", "<no>");
   }
   if (question.type === "number") {

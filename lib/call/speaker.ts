@@ -21,6 +21,7 @@ export class Speaker {
   private offset = 0;
   private sentSamples = 0;
   private startedAt = 0;
+  private started = false;
   private inputDone = false;
   private timer: NodeJS.Timeout | undefined;
   private finish: ((o: SpeakOutcome) => void) | undefined;
@@ -38,7 +39,7 @@ export class Speaker {
 
   /** Milliseconds of this turn's audio the caller has heard so far (estimated from pacing). */
   get playedMs(): number {
-    if (!this.active) return 0;
+    if (!this.active || !this.started) return 0;
     return Math.min((this.sentSamples / OUTPUT_SAMPLE_RATE_HZ) * 1000, this.now() - this.startedAt);
   }
 
@@ -54,7 +55,7 @@ export class Speaker {
     this.sentSamples = 0;
     this.inputDone = false;
     this.firstFrame = onFirstFrame;
-    this.startedAt = 0;
+    this.started = false;
     const done = new Promise<SpeakOutcome>((resolve) => (this.finish = resolve));
     this.timer = setInterval(() => this.pump(), TICK_MS);
     void this.feed(audio, done);
@@ -99,7 +100,10 @@ export class Speaker {
     if (!this.finish) return;
     const now = this.now();
     while (this.bufferedSamples >= FRAME_SAMPLES || (this.inputDone && this.bufferedSamples > 0)) {
-      if (this.startedAt === 0) this.startedAt = now;
+      if (!this.started) {
+        this.started = true;
+        this.startedAt = now;
+      }
       const sentMs = (this.sentSamples / OUTPUT_SAMPLE_RATE_HZ) * 1000;
       if (sentMs - (now - this.startedAt) >= this.leadMs) break;
       const frame = this.takeFrame();
@@ -112,7 +116,7 @@ export class Speaker {
       }
     }
     const durationMs = (this.sentSamples / OUTPUT_SAMPLE_RATE_HZ) * 1000;
-    if (this.inputDone && this.bufferedSamples === 0 && (this.startedAt === 0 || now - this.startedAt >= durationMs)) {
+    if (this.inputDone && this.bufferedSamples === 0 && (!this.started || now - this.startedAt >= durationMs)) {
       this.settle({ kind: "played", playedMs: durationMs, durationMs });
     }
   }

@@ -1,0 +1,196 @@
+import { parseArgs } from "node:util";
+import { concatInt16, silence } from "../lib/audio/pcm";
+import { CALLER_RATE_HZ, runCaller, type CallerAnswer, type CallerResult } from "../lib/client/caller";
+import { fliteSynthesize } from "../lib/tts/flite";
+import { percentile, printTable, writeJson } from "./report";
+import { cpuSeconds, rssMb, startServer, type ServerProcess } from "./server-process";
+
+/**
+ * Full spoken calls by simulated callers against the real server, N at a time, measured from the
+ * caller's side (last voiced sample sent → first reply frame received) and the server's (/proc).
+ *
+ *   npm run bench -- --callers 1                 # default vs peer profile, side by side
+ *   npm run bench -- --callers 50 --profile default
+ *   npm run bench -- --callers 50 --total 1000 --profile default   # leak check: RSS before/after
+ *
+ * Profiles: "default" is this product; "peer" reproduces what peer frameworks ship by default —
+ * a fixed 800 ms end-of-turn silence and no prompt-audio cache (every reply synthesized on demand).
+ */
+const { values } = parseArgs({
+  options: {
+    callers: { type: "string", default: "1" },
+    total: { type: "string" },
+    profile: { type: "string", default: "both" },
+    "barge-in-every": { type: "string", default: "4" },
+    out: { type: "string" },
+  },
+});
+
+const PROFILES: Record<string, Record<string, string>> = {
+  default: {},
+  peer: { ENDPOINT_MODE: "fixed", ENDPOINT_FIXED_MS: "800", PROMPT_CACHE: "0" },
+};
+
+const callers = Number(values.callers);
+const total = Number(values.total ?? values.callers);
+const bargeEvery = Number(values["barge-in-every"]);
+const profiles = values.profile === "both" ? ["default", "peer"] : [values.profile!];
+
+const CALLER_VOICE = "kal16";
+const TAIL = silence(1200, CALLER_RATE_HZ);
+const LEAD = silence(100, CALLER_RATE_HZ);
+const speech = (text: string): CallerAnswer => ({
+  kind: "audio",
+  samples: concatInt16([LEAD, fliteSynthesize(text, CALLER_VOICE), TAIL]),
+  label: text,
+});
+
+/** Scenarios with the outcome each must reach; callers cycle through them. */
+const SCENARIOS = [
+  { bot: "quickrupee", answers: ["yes", "about thirty thousand", "Mumbai"].map(speech), outcome: "qualified" },
+  { bot: "home-renovation", answers: ["yes", "fifteen thousand dollars", "next month"].map(speech), outcome: "qualified" },
+  { bot: "quickrupee", answers: ["haan ji", "fifteen thousand"].map(speech), outcome: "not_qualified" },
+  { bot: "home-renovation", answers: ["yes", "twenty thousand", "in six months"].map(speech), outcome: "not_qualified" },
+];
+
+interface ProfileResult {
+  profile: string;
+  calls: number;
+  failed: number;
+  failures: string[];
+  voiceToVoiceMs: number[];
+  serverVoiceToVoiceMs: number[];
+  bargeInMs: number[];
+  framesAfterInterrupt: number;
+  cpuSeconds: number;
+  wallSeconds: number;
+  rssBaselineMb: number;
+  rssPeakMb: number;
+  rssAfterMb: number;
+}
+
+async function sampleRss(server: ServerProcess, into: { peak: number }, stop: { done: boolean }): Promise<void> {
+  while (!stop.done) {
+    into.peak = Math.max(into.peak, rssMb(server.pid));
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const idle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function runProfile(profile: string): Promise<ProfileResult> {
+  const server = await startServer({ ...PROFILES[profile], LOG_LEVEL: "warn", MAX_CALLS: String(Math.max(100, callers * 2)) });
+  try {
+    // Warm-up call so the baseline includes JIT-compiled code and a grown decoder pool.
+    await runCaller({ url: server.wsUrl, bot: SCENARIOS[0]!.bot, answers: SCENARIOS[0]!.answers, timeoutMs: 120_000 });
+    await idle(3000);
+    const rssBaseline = rssMb(server.pid);
+    const cpu0 = cpuSeconds(server.pid);
+    const wall0 = performance.now();
+    const peak = { peak: rssBaseline };
+    const stop = { done: false };
+    const sampler = sampleRss(server, peak, stop);
+
+    const results: Array<{ r: CallerResult; want: string; barge: boolean }> = [];
+    let next = 0;
+    const worker = async (slot: number) => {
+      // Stagger starts so callers are not in lockstep (a real line's calls are not).
+      await idle((slot * 997) % 3000);
+      while (next < total) {
+        const i = next++;
+        const s = SCENARIOS[i % SCENARIOS.length]!;
+        const barge = bargeEvery > 0 && i % bargeEvery === bargeEvery - 1;
+        const r = await runCaller({
+          url: server.wsUrl,
+          bot: s.bot,
+          answers: s.answers,
+          timeoutMs: 180_000,
+          ...(barge ? { bargeInMs: 1500, bargeInAt: [0] } : {}),
+        });
+        results.push({ r, want: s.outcome, barge });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(callers, total) }, (_, slot) => worker(slot)));
+    const wallSeconds = (performance.now() - wall0) / 1000;
+    const cpu = cpuSeconds(server.pid) - cpu0;
+    stop.done = true;
+    await sampler;
+    await idle(5000);
+    const rssAfter = rssMb(server.pid);
+
+    const failures: string[] = [];
+    for (const { r, want } of results) {
+      if (!r.completed || r.outcome !== want) {
+        failures.push(`${r.callId ?? "?"}: outcome ${r.outcome} (want ${want}) errors ${JSON.stringify(r.errors)} heard ${r.turns.map((t) => t.heard).join(" | ")}`);
+      }
+    }
+    const turns = results.flatMap(({ r }) => r.turns);
+    return {
+      profile,
+      calls: results.length,
+      failed: failures.length,
+      failures,
+      voiceToVoiceMs: turns.map((t) => t.voiceToVoiceMs).filter((x): x is number => x !== null),
+      serverVoiceToVoiceMs: turns.map((t) => t.serverVoiceToVoiceMs).filter((x): x is number => x !== null),
+      bargeInMs: turns.map((t) => t.bargeInMs).filter((x): x is number => x !== null),
+      framesAfterInterrupt: turns.reduce((n, t) => n + t.framesAfterInterrupt, 0),
+      cpuSeconds: cpu,
+      wallSeconds,
+      rssBaselineMb: rssBaseline,
+      rssPeakMb: peak.peak,
+      rssAfterMb: rssAfter,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+const results: ProfileResult[] = [];
+for (const p of profiles) results.push(await runProfile(p));
+
+const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
+printTable(
+  `Voice-to-voice, ${callers} concurrent caller(s), ${total} call(s) per profile (client-measured: last voiced sample sent → first reply frame received)`,
+  ["profile", "calls", "failed", "turns", "p50 ms", "p95 ms", "p99 ms", "server p50", "server p95", "barge-in p50", "barge-in p95", "frames after stop"],
+  results.map((r) => [
+    r.profile, r.calls, r.failed, r.voiceToVoiceMs.length,
+    r1(percentile(r.voiceToVoiceMs, 50)), r1(percentile(r.voiceToVoiceMs, 95)), r1(percentile(r.voiceToVoiceMs, 99)),
+    r1(percentile(r.serverVoiceToVoiceMs, 50)), r1(percentile(r.serverVoiceToVoiceMs, 95)),
+    r1(percentile(r.bargeInMs, 50)), r1(percentile(r.bargeInMs, 95)), r.framesAfterInterrupt,
+  ]),
+);
+printTable(
+  "Server resources",
+  ["profile", "CPU % of one core", "RSS baseline MB", "RSS peak MB", "RSS per session MB", "RSS after MB", "after vs baseline %"],
+  results.map((r) => [
+    r.profile,
+    r1((100 * r.cpuSeconds) / r.wallSeconds),
+    r1(r.rssBaselineMb),
+    r1(r.rssPeakMb),
+    r1((r.rssPeakMb - r.rssBaselineMb) / Math.min(callers, total)),
+    r1(r.rssAfterMb),
+    r1((100 * (r.rssAfterMb - r.rssBaselineMb)) / r.rssBaselineMb),
+  ]),
+);
+if (results.length === 2) {
+  const [a, b] = results;
+  const ratio = (percentile(b!.voiceToVoiceMs, 50) ?? 0) / (percentile(a!.voiceToVoiceMs, 50) ?? 1);
+  console.log(`\npeer / default voice-to-voice p50: ${ratio.toFixed(2)}×`);
+}
+for (const r of results) for (const f of r.failures.slice(0, 10)) console.log(`  [${r.profile}] failed ${f}`);
+const file = writeJson(values.out ?? `calls-${callers}x${total}`, {
+  at: new Date().toISOString(),
+  callers,
+  total,
+  results: results.map((r) => ({
+    ...r,
+    p50: percentile(r.voiceToVoiceMs, 50),
+    p95: percentile(r.voiceToVoiceMs, 95),
+    p99: percentile(r.voiceToVoiceMs, 99),
+    bargeInP50: percentile(r.bargeInMs, 50),
+    bargeInP95: percentile(r.bargeInMs, 95),
+    rssPerSessionMb: (r.rssPeakMb - r.rssBaselineMb) / Math.min(callers, total),
+  })),
+});
+console.log(`\nwrote ${file}`);
+process.exit(results.every((r) => r.failed === 0) ? 0 : 1);

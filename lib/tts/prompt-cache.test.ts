@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { concatInt16 } from "../audio/pcm";
+import { PromptCache } from "./prompt-cache";
+import type { SynthesisOptions, Synthesizer } from "./types";
+
+/** A synthesizer whose audio encodes what it was asked: one chunk per sentence, counted. */
+class CountingSynth implements Synthesizer {
+  readonly id = "fake";
+  readonly voices = ["a", "b"];
+  calls: string[] = [];
+
+  async *stream(text: string, options: SynthesisOptions): AsyncIterable<Int16Array> {
+    this.calls.push(`${options.voice}/${options.rate ?? 1}/${text}`);
+    for (const sentence of text.split(". ")) {
+      if (options.signal?.aborted) return;
+      await Promise.resolve();
+      yield audioFor(sentence, options);
+    }
+  }
+}
+
+function audioFor(text: string, options: SynthesisOptions): Int16Array {
+  const seed = [...`${options.voice}${options.rate ?? 1}${text}`].reduce((h, c) => (h * 31 + c.charCodeAt(0)) & 0x7fff, 7);
+  return Int16Array.from({ length: 160 + text.length }, (_, i) => (seed + i) & 0x7fff);
+}
+
+async function collect(stream: AsyncIterable<Int16Array>): Promise<Int16Array[]> {
+  const chunks: Int16Array[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return chunks;
+}
+
+const slt = { voice: "a" };
+
+describe("PromptCache", () => {
+  it("warms fixed prompts once; speaking one then yields its whole audio in one chunk, without synthesis", async () => {
+    const synth = new CountingSynth();
+    const cache = new PromptCache(synth);
+    const prompts = ["Hi. Welcome to QuickRupee", "Are you a salaried employee?", "Are you a salaried employee?"];
+    expect(await cache.warm(prompts, slt)).toBe(2);
+    expect(synth.calls).toHaveLength(2);
+    expect(await cache.warm(prompts, slt)).toBe(0);
+    expect(synth.calls).toHaveLength(2);
+
+    const chunks = await collect(cache.speak("Hi. Welcome to QuickRupee", slt));
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]).toEqual(concatInt16([audioFor("Hi", slt), audioFor("Welcome to QuickRupee", slt)]));
+    expect(synth.calls).toHaveLength(2);
+    expect(cache.has("Are you a salaried employee?", slt)).toBe(true);
+    expect(cache.providerId).toBe("fake");
+  });
+
+  it("keys audio by voice and rate: another voice or rate is synthesized anew", async () => {
+    const synth = new CountingSynth();
+    const cache = new PromptCache(synth);
+    await cache.warm(["Hello"], slt);
+    expect(cache.has("Hello", { voice: "b" })).toBe(false);
+    expect(cache.has("Hello", { voice: "a", rate: 1.15 })).toBe(false);
+    expect(cache.has("Hello", { voice: "a", rate: 1 })).toBe(true);
+    const other = await collect(cache.speak("Hello", { voice: "b" }));
+    const faster = await collect(cache.speak("Hello", { voice: "a", rate: 1.15 }));
+    expect(synth.calls).toEqual(["a/1/Hello", "b/1/Hello", "a/1.15/Hello"]);
+    expect(other).toEqual([audioFor("Hello", { voice: "b" })]);
+    expect(faster).toEqual([audioFor("Hello", { voice: "a", rate: 1.15 })]);
+  });
+
+  it("streams text it does not hold as the synthesizer produces it, then remembers it", async () => {
+    const synth = new CountingSynth();
+    const cache = new PromptCache(synth);
+    const first = await collect(cache.speak("Thanks. Bye", slt));
+    expect(first).toEqual([audioFor("Thanks", slt), audioFor("Bye", slt)]);
+    const second = await collect(cache.speak("Thanks. Bye", slt));
+    expect(second).toEqual([concatInt16(first)]);
+    expect(synth.calls).toHaveLength(1);
+  });
+
+  it("does not remember audio cut short by an abort", async () => {
+    const synth = new CountingSynth();
+    const cache = new PromptCache(synth);
+    const controller = new AbortController();
+    for await (const _chunk of cache.speak("One. Two. Three", { ...slt, signal: controller.signal })) controller.abort();
+    expect(cache.has("One. Two. Three", slt)).toBe(false);
+    expect(await collect(cache.speak("One. Two. Three", slt))).toHaveLength(3);
+  });
+
+  it("bounds other text least-recently-used, and never drops warmed prompts", async () => {
+    const synth = new CountingSynth();
+    const cache = new PromptCache(synth, { maxDynamicEntries: 3 });
+    await cache.warm(["Fixed prompt"], slt);
+    for (const text of ["t1", "t2", "t3"]) await collect(cache.speak(text, slt));
+    await collect(cache.speak("t1", slt)); // t1 is now the most recently used
+    await collect(cache.speak("t4", slt)); // evicts t2, the least recently used
+    expect(["t1", "t2", "t3", "t4"].map((t) => cache.has(t, slt))).toEqual([true, false, true, true]);
+    for (let i = 5; i < 20; i++) await collect(cache.speak(`t${i}`, slt));
+    expect(cache.size).toBe(4);
+    expect(cache.has("Fixed prompt", slt)).toBe(true);
+    const callsBefore = synth.calls.length;
+    await collect(cache.speak("Fixed prompt", slt));
+    expect(synth.calls.length).toBe(callsBefore);
+  });
+});
