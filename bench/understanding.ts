@@ -26,6 +26,7 @@ const { values } = parseArgs({
     garbage: { type: "string" },
     loop: { type: "string" },
     "min-confidence": { type: "string" },
+    "max-garbage-ms": { type: "string" },
     sweep: { type: "boolean", default: false },
     denoise: { type: "boolean", default: false },
     "show-errors": { type: "boolean", default: false },
@@ -52,7 +53,9 @@ const recognizer = await EmbeddedRecognizer.create({
   ...(values.garbage ? { garbageWeight: Number(values.garbage) } : {}),
   ...(values.loop ? { garbageLoopWeight: Number(values.loop) } : {}),
   // A sweep decodes once with no confidence floor and applies each candidate floor afterwards.
-  ...(values.sweep ? { minConfidence: 0 } : values["min-confidence"] ? { minConfidence: Number(values["min-confidence"]) } : {}),
+  ...(values.sweep ? { minConfidence: 0, maxGarbageSpeechMs: 1e9 } : {}),
+  ...(!values.sweep && values["min-confidence"] ? { minConfidence: Number(values["min-confidence"]) } : {}),
+  ...(!values.sweep && values["max-garbage-ms"] ? { maxGarbageSpeechMs: Number(values["max-garbage-ms"]) } : {}),
 });
 
 /** One decode, for the confidence sweep: accepted at floor t when confidence ≥ t. */
@@ -60,6 +63,8 @@ interface Sample {
   ood: boolean;
   condition: Condition;
   confidence: number;
+  garbageSpeechMs: number;
+  speechMs: number;
   /** What it was understood as when accepted. */
   got: string;
   expect: string;
@@ -76,7 +81,7 @@ function describe(u: Understanding): string {
   return "no_match";
 }
 
-async function decode(audio: Int16Array, grammar: QuestionGrammar): Promise<{ text: string; rejected: boolean; confidence: number }> {
+async function decode(audio: Int16Array, grammar: QuestionGrammar): Promise<{ text: string; rejected: boolean; confidence: number; garbageSpeechMs: number; speechMs: number }> {
   const stream = recognizer.start(grammar);
   const denoiser = values.denoise ? await Denoiser.create() : undefined;
   for (let i = 0; i < audio.length; i += 320) {
@@ -85,7 +90,7 @@ async function decode(audio: Int16Array, grammar: QuestionGrammar): Promise<{ te
   }
   denoiser?.close();
   const r = await stream.finish();
-  return { text: r.text, rejected: r.rejected, confidence: r.confidence };
+  return { text: r.text, rejected: r.rejected, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs ?? 0, speechMs: r.speechMs ?? 0 };
 }
 
 let seed = 1;
@@ -119,7 +124,7 @@ for (const condition of conditions) {
       const audio = c.apply(speech(item.text, voice, c.rate), seed++);
       const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!);
       const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
-      samples.push({ ood: false, condition, confidence: r.confidence, got, expect: item.expect });
+      samples.push({ ood: false, condition, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: item.expect });
       row.inDomain.total++;
       if (got === item.expect) row.inDomain.correct++;
       else row.errors.push(`${voice} ${item.question} "${item.text}" heard "${r.text}" → ${got} (want ${item.expect})`);
@@ -130,7 +135,7 @@ for (const condition of conditions) {
         for (const question of flow.questions) {
           const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!);
           const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
-          samples.push({ ood: true, condition, confidence: r.confidence, got, expect: "no_match" });
+          samples.push({ ood: true, condition, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: "no_match" });
           row.outOfDomain.total++;
           if (got === "no_match") row.outOfDomain.rejected++;
           else row.errors.push(`${voice} OOD@${question.id} "${text}" heard "${r.text}" → ${got}`);
@@ -155,19 +160,24 @@ printTable(
   ]),
 );
 if (values.sweep) {
-  const floors = [0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9];
+  const limits = [150, 200, 250, 300, 400, 1e9];
+  const fractions = [0.2, 0.3, 0.4, 0.5, 1];
   const sweepRows: Array<Array<string | number>> = [];
   for (const condition of conditions) {
-    for (const t of floors) {
-      const mine = samples.filter((x) => x.condition === condition);
-      const inD = mine.filter((x) => !x.ood);
-      const ood = mine.filter((x) => x.ood);
-      const correct = inD.filter((x) => x.confidence >= t && x.got === x.expect).length;
-      const rejected = ood.filter((x) => x.confidence < t || x.got === "no_match").length;
-      sweepRows.push([condition, t, pct(correct, inD.length), pct(rejected, ood.length)]);
+    for (const g of limits) {
+      for (const fr of fractions) {
+        const mine = samples.filter((x) => x.condition === condition);
+        const accepted = (x: Sample) => x.garbageSpeechMs <= g && x.garbageSpeechMs <= fr * Math.max(1, x.speechMs);
+        const inD = mine.filter((x) => !x.ood);
+        const ood = mine.filter((x) => x.ood);
+        const correct = inD.filter((x) => accepted(x) && x.got === x.expect).length;
+        const rejected = ood.filter((x) => !accepted(x) || x.got === "no_match").length;
+        sweepRows.push([condition, g >= 1e9 ? "∞" : g, fr, pct(correct, inD.length), pct(rejected, ood.length)]);
+      }
     }
   }
-  printTable("Confidence floor sweep", ["condition", "floor", "correct %", "ood rejected %"], sweepRows);
+  printTable("Rejection sweep (garbage speech limit ms × fraction of speech)", ["condition", "garbage ms", "fraction", "correct %", "ood rejected %"], sweepRows);
+  writeJson(`${values.out}-samples`, samples);
 }
 if (values["show-errors"]) for (const r of rows) for (const e of r.errors) console.log(`  [${r.condition}] ${e}`);
 const file = writeJson(values.out!, {

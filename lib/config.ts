@@ -46,10 +46,14 @@ export const ConfigSchema = z.object({
   /** How far ahead of real time bot audio is sent (the client's jitter buffer covers it). */
   AUDIO_LEAD_MS: ms(100),
 
+  /** Noise suppression (RNNoise) on the audio the recognizer hears. */
+  DENOISE: flag(true),
   ASR_POOL_MIN: z.coerce.number().int().min(1).default(2),
   ASR_POOL_MAX: z.coerce.number().int().min(1).default(16),
   ASR_GARBAGE_WEIGHT: z.coerce.number().positive().default(1e-4),
   ASR_GARBAGE_LOOP_WEIGHT: z.coerce.number().positive().default(1e-3),
+  /** Speech-level audio the out-of-grammar model may take before an utterance is rejected. */
+  ASR_MAX_GARBAGE_SPEECH_MS: z.coerce.number().min(0).default(250),
 
   /** Calls at once; more are refused with "busy". */
   MAX_CALLS: z.coerce.number().int().min(1).default(100),

@@ -1,4 +1,4 @@
-import { int16ToFloat32 } from "../audio/pcm";
+import { int16ToFloat32, powerToDbfs } from "../audio/pcm";
 import type { QuestionGrammar } from "../bot/grammar";
 import { DecoderPool, modelDir, type PooledDecoder } from "./decoder-pool";
 import { writeDictionary } from "./dictionary";
@@ -6,22 +6,32 @@ import { ASR_SAMPLE_RATE_HZ, type RecognitionResult, type Recognizer, type Recog
 
 /**
  * Out-of-grammar rejection. A grammar decoder always returns the closest sentence it knows, so
- * "the weather is lovely" would come back as "what is this call about". Each grammar therefore
- * competes with a garbage model: a loop over the 39 phones of the acoustic model. Speech that fits
- * the loop better than any sentence of the grammar decodes as garbage words and is rejected. The
- * weights penalize entering the loop and each extra phone; bench/understanding.ts measures both
- * in-grammar accuracy and rejection of out-of-domain sentences for a given setting.
+ * "please send me an email" comes back as "please repeat". Each grammar is therefore wrapped in a
+ * garbage model, a loop over the 39 phones of the acoustic model, that may precede or follow the
+ * answer or replace it:
+ *
+ *   <utterance> = [<garbage>] <answer> [<garbage>] | <garbage>
+ *
+ * Around the answer, garbage soaks up what is not the answer: background noise (which the silence
+ * model fits badly), a cough, or the words of a sentence that merely contains something grammar-
+ * like. What matters is *how much speech* the garbage took: the recognizer keeps the energy of
+ * every 10 ms of audio it decoded, and an utterance is rejected when garbage segments cover more
+ * than `maxGarbageSpeechMs` of frames at speech level, or nothing but garbage was heard. Noise
+ * before a "yes" is below speech level and costs nothing; "I do not know" leaves "know" to
+ * garbage and is rejected instead of being taken for "I do not". bench/understanding.ts measures
+ * accuracy and out-of-domain rejection for any setting.
  */
 const PHONES = "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W Y Z ZH".split(" ");
 const GARBAGE_PREFIX = "gbg_";
 const GARBAGE_WORDS: Record<string, string> = Object.fromEntries(PHONES.map((p) => [`${GARBAGE_PREFIX}${p.toLowerCase()}`, p]));
+const ENERGY_FRAME = ASR_SAMPLE_RATE_HZ / 100;
 
 export interface EmbeddedRecognizerOptions {
   /** Every grammar the recognizer will be asked to use; their words form the dictionary. */
   grammars: Iterable<QuestionGrammar>;
   poolMinSize?: number;
   poolMaxSize?: number;
-  /** Prior weight of the garbage branch against the grammar (1). Lower accepts more. */
+  /** Prior weight of the all-garbage branch against the grammar (1). Lower accepts more. */
   garbageWeight?: number;
   /** Weight of each further garbage phone against ending the loop (1). */
   garbageLoopWeight?: number;
@@ -31,6 +41,8 @@ export interface EmbeddedRecognizerOptions {
    * words share their probability with garbage paths and fall below this.
    */
   minConfidence?: number;
+  /** Speech-level audio that garbage may cover before the utterance is rejected. */
+  maxGarbageSpeechMs?: number;
   /** Extra decoder settings (beams); see DEFAULT_DECODER_CONFIG. */
   decoderConfig?: Record<string, number | string | boolean>;
 }
@@ -43,13 +55,13 @@ export interface EmbeddedRecognizerOptions {
 export const DEFAULT_DECODER_CONFIG: Record<string, number> = {};
 
 /** Rejection settings measured with bench/understanding.ts (see the README for the figures). */
-export const DEFAULT_TUNING: Tuning = { garbageWeight: 1e-4, loopWeight: 1e-3, minConfidence: 0 };
+export const DEFAULT_TUNING: Tuning = { garbageWeight: 1e-4, loopWeight: 1e-3, minConfidence: 0, maxGarbageSpeechMs: 150 };
 
 function composeJsgf(grammar: QuestionGrammar, garbageWeight: number, loopWeight: number): string {
   return [
     "#JSGF V1.0;",
     "grammar utterance;",
-    `public <utterance> = /1/ <answer> | /${garbageWeight}/ <garbage>;`,
+    `public <utterance> = /1/ [<garbage>] <answer> [<garbage>] | /${garbageWeight}/ <garbage>;`,
     grammar.rules,
     `<garbage> = <phone> <garbage_tail>;`,
     `<garbage_tail> = /${loopWeight}/ <phone> <garbage_tail> | /1/ <NULL>;`,
@@ -59,20 +71,44 @@ function composeJsgf(grammar: QuestionGrammar, garbageWeight: number, loopWeight
 }
 
 /** Strips pronunciation-variant markers ("yes(2)"). */
-const cleanWords = (text: string) => text.replace(/\(\d+\)/g, "").replace(/\s+/g, " ").trim();
-const isGarbage = (text: string) => text.includes(GARBAGE_PREFIX);
+const cleanWord = (word: string) => word.replace(/\(\d+\)$/, "");
+const isGarbageWord = (word: string) => word.startsWith(GARBAGE_PREFIX);
+/** Answer words of a hypothesis: garbage and variant markers removed. */
+const answerText = (hyp: string) =>
+  hyp
+    .split(" ")
+    .filter((w) => w && !isGarbageWord(w))
+    .map(cleanWord)
+    .join(" ");
 /** Hesitations the grammars allow; they say nothing about whether the answer was heard right. */
 const FILLERS = new Set(["um", "uh", "oh", "well", "so", "okay"]);
 
 interface AlignmentWord {
   t: string;
+  /** Start and duration, seconds from the start of the utterance. */
+  b: number;
+  d: number;
+  /** Posterior probability from the lattice. */
   p: number;
+}
+
+/**
+ * Frames at speech level: above the utterance's own noise (10th percentile) by 8 dB and within
+ * 30 dB of its loud frames. Relative, so the same rule holds for a quiet phone line and a loud mic.
+ */
+function speechFrames(energiesDb: number[]): boolean[] {
+  if (energiesDb.length === 0) return [];
+  const sorted = [...energiesDb].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const threshold = Math.max(at(0.1) + 8, at(0.95) - 30);
+  return energiesDb.map((e) => e >= threshold);
 }
 
 interface Tuning {
   garbageWeight: number;
   loopWeight: number;
   minConfidence: number;
+  maxGarbageSpeechMs: number;
 }
 
 export class EmbeddedRecognizer implements Recognizer {
@@ -97,6 +133,7 @@ export class EmbeddedRecognizer implements Recognizer {
       garbageWeight: options.garbageWeight ?? DEFAULT_TUNING.garbageWeight,
       loopWeight: options.garbageLoopWeight ?? DEFAULT_TUNING.loopWeight,
       minConfidence: options.minConfidence ?? DEFAULT_TUNING.minConfidence,
+      maxGarbageSpeechMs: options.maxGarbageSpeechMs ?? DEFAULT_TUNING.maxGarbageSpeechMs,
     });
   }
 
@@ -106,7 +143,7 @@ export class EmbeddedRecognizer implements Recognizer {
 
   start(grammar: QuestionGrammar): RecognizerStream {
     const jsgf = composeJsgf(grammar, this.tuning.garbageWeight, this.tuning.loopWeight);
-    return new EmbeddedStream(this.pool, grammar, jsgf, this.tuning.minConfidence);
+    return new EmbeddedStream(this.pool, grammar, jsgf, this.tuning);
   }
 
   close(): Promise<void> {
@@ -122,13 +159,17 @@ class EmbeddedStream implements RecognizerStream {
   private samples = 0;
   private done = false;
   private hypothesis = "";
+  /** Level of every 10 ms of audio decoded, for measuring how much speech garbage covered. */
+  private readonly energiesDb: number[] = [];
+  private energyAcc = 0;
+  private energyCount = 0;
   private readonly ready: Promise<PooledDecoder>;
 
   constructor(
     private readonly pool: DecoderPool,
     private readonly grammar: QuestionGrammar,
     private readonly jsgf: string,
-    private readonly minConfidence: number,
+    private readonly tuning: Tuning,
   ) {
     let resolveReady!: (d: PooledDecoder) => void;
     this.ready = new Promise((resolve) => (resolveReady = resolve));
@@ -156,6 +197,7 @@ class EmbeddedStream implements RecognizerStream {
   push(samples: Int16Array): void {
     if (this.done || samples.length === 0) return;
     this.samples += samples.length;
+    this.measure(samples);
     const audio = int16ToFloat32(samples);
     if (!this.lease) {
       this.backlog.push(audio);
@@ -165,9 +207,20 @@ class EmbeddedStream implements RecognizerStream {
     this.updatePartial();
   }
 
+  private measure(samples: Int16Array): void {
+    for (let i = 0; i < samples.length; i++) {
+      const x = samples[i]! / 32768;
+      this.energyAcc += x * x;
+      if (++this.energyCount === ENERGY_FRAME) {
+        this.energiesDb.push(powerToDbfs(this.energyAcc / ENERGY_FRAME));
+        this.energyAcc = 0;
+        this.energyCount = 0;
+      }
+    }
+  }
+
   private updatePartial(): void {
-    const text = cleanWords(this.lease!.decoder.get_text());
-    this.hypothesis = isGarbage(text) ? "" : text;
+    this.hypothesis = answerText(this.lease!.decoder.get_text());
   }
 
   get partial(): string {
@@ -180,22 +233,37 @@ class EmbeddedStream implements RecognizerStream {
     this.done = true;
     const { decoder } = lease;
     decoder.stop();
-    const text = cleanWords(decoder.get_text());
-    let confidence = 0;
-    if (text && !isGarbage(text)) {
-      const words = ((decoder.get_alignment().w ?? []) as AlignmentWord[]).filter((w) => !w.t.startsWith("<") && !w.t.startsWith("(") && !FILLERS.has(cleanWords(w.t)));
-      confidence = words.length ? Math.min(...words.map((w) => w.p)) : 0;
-    }
+    const text = answerText(decoder.get_text());
+    const words = text ? ((decoder.get_alignment().w ?? []) as AlignmentWord[]) : [];
     this.lease = undefined;
     this.pool.release(lease);
-    const rejected = text === "" || isGarbage(text) || confidence < this.minConfidence;
+
+    const speech = speechFrames(this.energiesDb);
+    let garbageSpeechFrames = 0;
+    let confidence = 1;
+    for (const w of words) {
+      if (isGarbageWord(w.t)) {
+        const from = Math.max(0, Math.round(w.b * 100));
+        const to = Math.min(speech.length, Math.round((w.b + w.d) * 100));
+        for (let f = from; f < to; f++) if (speech[f]) garbageSpeechFrames++;
+      } else if (!w.t.startsWith("<") && !w.t.startsWith("(") && !w.t.startsWith("[") && !FILLERS.has(cleanWord(w.t))) {
+        confidence = Math.min(confidence, w.p);
+      }
+    }
+    if (!text) confidence = 0;
+    const garbageSpeechMs = garbageSpeechFrames * 10;
+    const speechMs = speech.filter(Boolean).length * 10;
+    const rejected = text === "" || garbageSpeechMs > this.tuning.maxGarbageSpeechMs || confidence < this.tuning.minConfidence;
     return {
       text: rejected ? "" : text,
       confidence,
       rejected,
+      garbageSpeechMs,
+      speechMs,
       audioMs: (this.samples / ASR_SAMPLE_RATE_HZ) * 1000,
       finalizeMs: performance.now() - started,
       provider: "embedded",
+      ...(rejected && text ? { rejectedText: text } : {}),
     };
   }
 

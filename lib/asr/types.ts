@@ -10,6 +10,11 @@ export interface RecognitionResult {
   confidence: number;
   /** Speech that is not in the grammar (or nothing usable): the caller is reprompted. */
   rejected: boolean;
+  /** What the grammar matched before the utterance was rejected (for logs and tuning). */
+  rejectedText?: string;
+  /** Speech-level audio in the utterance, and how much of it the out-of-grammar model took (embedded engine). */
+  speechMs?: number;
+  garbageSpeechMs?: number;
   /** Audio the recognizer decoded for this utterance. */
   audioMs: number;
   /** Time from `finish()` to the result. */

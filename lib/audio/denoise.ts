@@ -19,10 +19,12 @@ const RNNOISE_RATE_HZ = 48000;
 const FRAME = 480;
 
 let modulePromise: Promise<RnnoiseModule> | undefined;
+let loaded: RnnoiseModule | undefined;
 
-async function loadModule(): Promise<RnnoiseModule> {
+/** Loads the WASM module once per process; `new Denoiser()` needs it loaded. */
+export async function loadDenoiser(): Promise<void> {
   modulePromise ??= import("@echogarden/rnnoise-wasm").then((m) => (m.default as unknown as () => Promise<RnnoiseModule>)());
-  return modulePromise;
+  loaded = await modulePromise;
 }
 
 export class Denoiser {
@@ -31,17 +33,22 @@ export class Denoiser {
   private pending = new Float32Array(0);
   private closed = false;
 
-  private constructor(
-    private readonly m: RnnoiseModule,
-    private readonly state: number,
-    private readonly inPtr: number,
-    private readonly outPtr: number,
-  ) {}
+  private readonly m: RnnoiseModule;
+  private readonly state: number;
+  private readonly inPtr: number;
+  private readonly outPtr: number;
+
+  constructor() {
+    if (!loaded) throw new Error("call loadDenoiser() once before creating denoisers");
+    this.m = loaded;
+    this.state = this.m._rnnoise_create(0);
+    this.inPtr = this.m._malloc(FRAME * 4);
+    this.outPtr = this.m._malloc(FRAME * 4);
+  }
 
   static async create(): Promise<Denoiser> {
-    const m = await loadModule();
-    const state = m._rnnoise_create(0);
-    return new Denoiser(m, state, m._malloc(FRAME * 4), m._malloc(FRAME * 4));
+    await loadDenoiser();
+    return new Denoiser();
   }
 
   /** Denoises 16 kHz PCM16; returns what is ready (a multiple of 10 ms over time). */

@@ -23,7 +23,7 @@ export const RuleSchema = z.discriminatedUnion("op", [
 ]);
 export type Rule = z.infer<typeof RuleSchema>;
 
-export const FaqSchema = z.object({
+export const FaqSchema = z.strictObject({
   id: Slug,
   /** What callers say to trigger it ("why do you need my salary"). */
   phrases: z.array(Phrase).min(1),
@@ -31,7 +31,7 @@ export const FaqSchema = z.object({
 });
 export type Faq = z.infer<typeof FaqSchema>;
 
-const QuestionBase = z.object({
+const QuestionBase = z.strictObject({
   id: Slug,
   prompt: Speech,
   /** Said after an answer that was not understood. Defaults to a generic reprompt + the prompt. */
@@ -62,7 +62,7 @@ export const NumberQuestionSchema = QuestionBase.extend({
   max: z.number().positive().default(100_000_000),
 });
 
-export const ChoiceOptionSchema = z.object({
+export const ChoiceOptionSchema = z.strictObject({
   /** Stored as the answer and, lowercased, accepted as a phrase: letters and spaces only. */
   value: z.string().regex(/^[A-Za-z][A-Za-z ]*$/, "option values are words (letters and spaces)"),
   /** What callers say for it; the lowercased value is always accepted. */
@@ -87,10 +87,10 @@ export const QuestionSchema = z.discriminatedUnion("type", [
 export type Question = z.infer<typeof QuestionSchema>;
 export type QuestionType = Question["type"];
 
-const OutcomeMessage = z.object({ label: z.string().min(1), message: Speech });
+const OutcomeMessage = z.strictObject({ label: z.string().min(1), message: Speech });
 
 export const FlowSchema = z
-  .object({
+  .strictObject({
     id: Slug,
     version: z.number().int().positive(),
     name: z.string().min(1),
@@ -99,7 +99,7 @@ export const FlowSchema = z
     questions: z.array(QuestionSchema).min(1),
     /** FAQs the caller can trigger at any question; the question is asked again afterwards. */
     faq: z.array(FaqSchema).default([]),
-    outcomes: z.object({
+    outcomes: z.strictObject({
       qualified: OutcomeMessage,
       /** The disqualifying question's reason is said before this message. */
       notQualified: OutcomeMessage,
@@ -108,7 +108,7 @@ export const FlowSchema = z
       incomplete: OutcomeMessage,
     }),
     prompts: z
-      .object({
+      .strictObject({
         /** Said before a question's prompt when an answer was not understood. */
         noMatch: Speech.default("Sorry, I didn't catch that."),
         /** Said before a question's prompt when the caller said nothing. */
@@ -138,6 +138,11 @@ export const FlowSchema = z
         ctx.addIssue({ code: "custom", path: ["questions", i, "qualify"], message: "a yesno question needs { op: eq, value: true|false }" });
       if (q.type === "choice" && q.qualify.op !== "in" && q.qualify.op !== "eq")
         ctx.addIssue({ code: "custom", path: ["questions", i, "qualify"], message: "a choice question needs in/eq" });
+      const rule = q.qualify;
+      if (q.type === "choice" && rule.op === "eq" && !q.options.some((o) => o.value === rule.value))
+        ctx.addIssue({ code: "custom", path: ["questions", i, "qualify", "value"], message: `"${String(rule.value)}" is not an option` });
+      if (q.type === "number" && q.min > q.max)
+        ctx.addIssue({ code: "custom", path: ["questions", i, "min"], message: "min is above max" });
     });
     const faqIds = new Set<string>();
     [...flow.faq, ...flow.questions.flatMap((q) => q.faq)].forEach((f) => {

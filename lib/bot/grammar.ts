@@ -80,8 +80,12 @@ export function buildQuestionGrammar(flow: Flow, question: Question): QuestionGr
     rules.push(durationRules());
     branches.push("<duration>");
   }
-  rules.push(`<faq> = ${alt(faqPhrases)};`, `<intent> = ${alt(intentPhrases)};`, `<filler> = ${FILLER};`);
-  branches.push("<faq>", "<intent>");
+  if (faqPhrases.length > 0) {
+    rules.push(`<faq> = ${alt(faqPhrases)};`);
+    branches.push("<faq>");
+  }
+  rules.push(`<intent> = ${alt(intentPhrases)};`, `<filler> = ${FILLER};`);
+  branches.push("<intent>");
   const body = [`<answer> = [<filler>] (${branches.join(" | ")});`, ...rules].join("\n");
   return {
     id: createHash("sha1").update(body).digest("hex").slice(0, 12),

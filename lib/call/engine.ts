@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { loadDenoiser } from "../audio/denoise";
 import { EmbeddedRecognizer } from "../asr/embedded";
 import type { Recognizer } from "../asr/types";
 import { buildFlowGrammars, type QuestionGrammar } from "../bot/grammar";
@@ -40,7 +41,9 @@ export class CallEngine {
       poolMaxSize: config.ASR_POOL_MAX,
       garbageWeight: config.ASR_GARBAGE_WEIGHT,
       garbageLoopWeight: config.ASR_GARBAGE_LOOP_WEIGHT,
+      maxGarbageSpeechMs: config.ASR_MAX_GARBAGE_SPEECH_MS,
     });
+    if (config.DENOISE) await loadDenoiser();
     const prompts = new PromptCache(new FliteSynthesizer(), { maxDynamicEntries: config.PROMPT_CACHE ? 200 : 0 });
     let warmed = 0;
     if (config.PROMPT_CACHE) {
@@ -67,11 +70,12 @@ export class CallEngine {
       audioLeadMs: c.AUDIO_LEAD_MS,
       maxCallMs: c.MAX_CALL_MS,
       voice: c.TTS_VOICE,
+      denoise: c.DENOISE,
     };
   }
 
   /** Creates a session (not yet started) or says why not. */
-  createCall(botId: string, channel: Channel, sink: SessionSink): CallSession | StartCallError {
+  createCall(botId: string, channel: Channel, inputSampleRateHz: number, sink: SessionSink): CallSession | StartCallError {
     const flow = this.flows.get(botId);
     if (!flow) return "unknown_bot";
     if (this.active.size >= this.config.MAX_CALLS) return "busy";
@@ -83,6 +87,7 @@ export class CallEngine {
         prompts: this.prompts,
         settings: this.settings(),
         channel,
+        inputSampleRateHz,
         log: this.log,
       },
       sink,

@@ -11,6 +11,7 @@ import { ASR_SAMPLE_RATE_HZ } from "../asr/types";
 import type { PromptCache } from "../tts/prompt-cache";
 import type { CallState, Channel, ServerMessage, TurnStages } from "../transport/protocol";
 import { OUTPUT_SAMPLE_RATE_HZ } from "../transport/protocol";
+import { withDenoiser } from "./denoised-stream";
 import { Speaker } from "./speaker";
 import { SpeechTracker } from "./speech-tracker";
 
@@ -26,6 +27,8 @@ export interface SessionSettings {
   audioLeadMs: number;
   maxCallMs: number;
   voice: string;
+  /** Run RNNoise on the audio the recognizer hears. */
+  denoise: boolean;
 }
 
 export interface SessionDeps {
@@ -35,6 +38,8 @@ export interface SessionDeps {
   prompts: PromptCache;
   settings: SessionSettings;
   channel: Channel;
+  /** The rate the client declared (its audio is resampled to 16 kHz before it reaches the session). */
+  inputSampleRateHz: number;
   log: Logger;
   now?: () => number;
 }
@@ -66,6 +71,8 @@ export interface CallSummary {
   answers: MachineState["answers"];
   turns: TurnRecord[];
   durationMs: number;
+  /** How the call ended: the flow reached an outcome, the maximum duration cut it, or the client went away. */
+  endedBy: "flow" | "timeout" | "hangup";
 }
 
 const PRE_ROLL_MS = 300;
@@ -129,6 +136,7 @@ export class CallSession {
   private resolveEnd!: (s: CallSummary) => void;
   private speakChain: Promise<void> = Promise.resolve();
   private summaryOutcome: { outcome: Outcome | "dropped"; reason: string } | undefined;
+  private endedBy: CallSummary["endedBy"] = "flow";
 
   constructor(
     private readonly deps: SessionDeps,
@@ -159,7 +167,7 @@ export class CallSession {
       callId: this.callId,
       bot: flow.id,
       botName: flow.name,
-      inputSampleRateHz: ASR_SAMPLE_RATE_HZ,
+      inputSampleRateHz: this.deps.inputSampleRateHz,
       outputSampleRateHz: OUTPUT_SAMPLE_RATE_HZ,
       questions: flow.questions.map((q) => ({ id: q.id, prompt: q.prompt })),
     });
@@ -227,7 +235,8 @@ export class CallSession {
     this.turnId++;
     this.lastPartial = "";
     const grammar = this.deps.grammars.get(this.question.id)!;
-    this.stream = this.deps.recognizer.start(grammar);
+    const stream = this.deps.recognizer.start(grammar);
+    this.stream = this.deps.settings.denoise ? withDenoiser(stream) : stream;
     // The pre-roll holds the audio just before the VAD fired (soft onsets, the frame being pushed).
     for (const chunk of this.preRoll.slice(0, -1)) this.stream.push(chunk);
   }
@@ -264,6 +273,7 @@ export class CallSession {
       if (!this.botSpeaking) this.armNoInput();
       return;
     }
+    const decideStart = this.now();
     const understanding: Understanding = result.rejected ? { kind: "no_match" } : understand(this.deps.flow, this.question!, result.text);
     this.sink.message({
       type: "transcript",
@@ -274,7 +284,7 @@ export class CallSession {
       confidence: result.confidence,
       understood: describe(understanding),
     });
-    this.applyTurn(understanding, {
+    this.applyTurn(understanding, decideStart, {
       source: "speech",
       heard: result.text,
       confidence: result.confidence,
@@ -299,7 +309,7 @@ export class CallSession {
     const at = this.now();
     const understanding = understand(this.deps.flow, this.question, text);
     this.sink.message({ type: "transcript", turnId: this.turnId, final: true, text, source: "text", understood: describe(understanding) });
-    this.applyTurn(understanding, { source: "text", heard: text, confidence: null, lastVoicedAt: null, endpointAt: at, asrMs: 0 });
+    this.applyTurn(understanding, at, { source: "text", heard: text, confidence: null, lastVoicedAt: null, endpointAt: at, asrMs: 0 });
   }
 
   /** The client asked the bot to stop talking. */
@@ -307,21 +317,23 @@ export class CallSession {
     if (this.botSpeaking) this.bargeIn("client");
   }
 
-  private bargeIn(reason: "barge_in" | "typed" | "client"): void {
+  private bargeIn(reason: "barge_in" | "typed" | "client" | "timeout"): void {
     const outcome = this.speaker.interrupt();
     this.botSpeaking = false;
     this.sink.message({ type: "interrupt", turnId: this.botTurnId, reason, playedMs: Math.round(outcome?.playedMs ?? 0) });
     this.deps.log.debug({ callId: this.callId, reason, playedMs: outcome?.playedMs }, "bot interrupted");
     if (this.state === "speaking") this.setState("listening");
+    // Stopped by the client (not by speech or a typed answer): wait for an answer as after a prompt.
+    if (reason === "client") this.armNoInput();
   }
 
   // ---------------------------------------------------------------- machine and replies
 
   private applyTurn(
     understanding: Understanding,
+    decideStart: number,
     t: { source: "speech" | "text"; heard: string; confidence: number | null; lastVoicedAt: number | null; endpointAt: number; asrMs: number },
   ): void {
-    const decideStart = this.now();
     const record: TurnRecord = {
       turnId: this.turnId,
       questionId: this.question?.id ?? null,
@@ -483,9 +495,10 @@ export class CallSession {
     this.maxTimer = undefined;
     if (this.ended) return;
     this.sink.message({ type: "error", code: "call_too_long", message: `calls last at most ${this.deps.settings.maxCallMs} ms` });
-    if (this.botSpeaking) this.bargeIn("client");
+    if (this.botSpeaking) this.bargeIn("timeout");
     this.stream?.cancel();
     this.stream = undefined;
+    this.endedBy = "timeout";
     this.dispatch({ type: "timeout" });
   }
 
@@ -501,6 +514,7 @@ export class CallSession {
   hangup(reason: string): void {
     if (this.ended) return;
     if (!this.summaryOutcome) this.summaryOutcome = { outcome: "dropped", reason };
+    this.endedBy = "hangup";
     this.release();
   }
 
@@ -523,6 +537,7 @@ export class CallSession {
       answers: this.machine.answers,
       turns: this.turns,
       durationMs: round(this.now() - this.startedAt),
+      endedBy: this.endedBy,
     });
   }
 }

@@ -57,7 +57,7 @@ export function handleVoiceSocket(ws: WebSocket, engine: CallEngine, log: Logger
     if (!(SUPPORTED_INPUT_RATES_HZ as readonly number[]).includes(m.sampleRateHz)) {
       return fail("unsupported_sample_rate", `sampleRateHz must be one of ${SUPPORTED_INPUT_RATES_HZ.join(", ")}`);
     }
-    const created = engine.createCall(m.bot, m.channel, {
+    const created = engine.createCall(m.bot, m.channel, m.sampleRateHz, {
       message: send,
       audio: (samples) => {
         if (ws.readyState !== ws.OPEN) return;
@@ -76,7 +76,7 @@ export function handleVoiceSocket(ws: WebSocket, engine: CallEngine, log: Logger
     inputRateHz = m.sampleRateHz;
     resampler = inputRateHz === ASR_SAMPLE_RATE_HZ ? undefined : new Resampler({ fromHz: inputRateHz, toHz: ASR_SAMPLE_RATE_HZ });
     log.info({ callId: session.callId, bot: m.bot, channel: m.channel, inputRateHz, ip: meta.ip }, "call started");
-    void session.done.then(() => close(CLOSE.normal, "call ended"));
+    void session.done.then((s) => (s.endedBy === "timeout" ? close(CLOSE.callTooLong, "call_too_long") : close(CLOSE.normal, "call ended")));
     session.start();
   };
 

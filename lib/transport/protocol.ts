@@ -98,7 +98,7 @@ export type ServerMessage =
   | { type: "audio_start"; turnId: number; sampleRateHz: number }
   | { type: "audio_end"; turnId: number; durationMs: number }
   /** Stop playing now and drop buffered bot audio of this turn. */
-  | { type: "interrupt"; turnId: number; reason: "barge_in" | "typed" | "client"; playedMs: number }
+  | { type: "interrupt"; turnId: number; reason: "barge_in" | "typed" | "client" | "timeout"; playedMs: number }
   | { type: "answer"; questionId: string; value: AnswerValue; meetsRule: boolean }
   | {
       type: "metrics";
