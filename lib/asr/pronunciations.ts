@@ -15,10 +15,16 @@ export const CUSTOM_PRONUNCIATIONS: Record<string, string[]> = {
   pune: ["P UW N EY", "P UW N AH"],
   ahmedabad: ["AA M AH D AA B AA D", "AH M EH D AH B AE D"],
   jaipur: ["JH AY P UH R", "JH EY P UH R"],
-  lucknow: ["L AH K N AW", "L AE K N AW"],
+  lucknow: ["L AH K N AW", "L AE K N AW", "L AH K N OW"],
   indore: ["IH N D AO R"],
   patna: ["P AH T N AA", "P AE T N AH"],
   mumbai: ["M UH M B AY", "M AH M B AY"],
+  // Accent variants (Indian, British and Scottish English) of words every flow relies on
+  yes: ["Y EH S", "Y EY S", "Y IH S"],
+  yeah: ["Y AE", "Y EH", "Y EH AH"],
+  sure: ["SH UH R", "SH UW R", "SH AO R"],
+  thousand: ["TH AW Z AH N D", "TH AW Z AH N", "T AW Z AH N D", "TH AY Z AH N D", "TH UW Z AH N D"],
+  correct: ["K ER EH K T", "K AH R EH K T", "K AO R EH K T"],
   // Indian number units
   lakh: ["L AA K", "L AE K"],
   lakhs: ["L AA K S", "L AE K S"],

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Flow, Question } from "./flow-schema";
-import { INTENT_PHRASES, NO_PHRASES, YES_PHRASES } from "./intents";
+import { INTENT_PHRASES, NO_PHRASES, TYPED_ONLY_PHRASES, YES_PHRASES } from "./intents";
 import { DURATION_PHRASES, NUMBER_WORDS } from "./numbers";
 
 /**
@@ -17,7 +17,7 @@ export interface QuestionGrammar {
   words: string[];
 }
 
-const alt = (phrases: Iterable<string>) => [...new Set(phrases)].join(" | ");
+const alt = (phrases: Iterable<string>) => [...new Set(phrases)].filter((p) => !TYPED_ONLY_PHRASES.has(p)).join(" | ");
 
 const FILLER = "um | uh | well | so | okay | oh";
 const AMOUNT_LEAD = [

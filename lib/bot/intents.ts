@@ -32,3 +32,10 @@ export const INTENT_PHRASES: Record<GlobalIntent, string[]> = {
     "hang up", "leave me alone", "don't call me",
   ],
 };
+
+/**
+ * Understood when typed but never offered to the recognizer: one-syllable phrases it hears in
+ * too many other answers. A lone "bye" is what it makes of a mumbled "yes" often enough to hang
+ * up on qualified callers; a lone "ji" of "nahi".
+ */
+export const TYPED_ONLY_PHRASES = new Set(["bye", "ji"]);

@@ -49,11 +49,11 @@ async function call(bot: string, answers: string, ...extra: string[]): Promise<C
   return JSON.parse(stdout.trim().split("\n").pop()!) as CliResult;
 }
 
-/** Runs scenarios a few at a time so the 2-core machine keeps real time. */
-async function inBatches<T>(tasks: Array<() => Promise<T>>, size: number): Promise<T[]> {
-  const out: T[] = [];
+/** Runs scenarios a few at a time so the 2-core machine keeps real time; results in task order. */
+async function inBatches<const T extends ReadonlyArray<() => Promise<CliResult>>>(tasks: T, size: number): Promise<{ [K in keyof T]: CliResult }> {
+  const out: CliResult[] = [];
   for (let i = 0; i < tasks.length; i += size) out.push(...(await Promise.all(tasks.slice(i, i + size).map((t) => t()))));
-  return out;
+  return out as { [K in keyof T]: CliResult };
 }
 
 function expectMeasured(r: CliResult): void {
