@@ -32,7 +32,13 @@ function handleRequest(req: IncomingMessage, res: ServerResponse): void {
   if (path === "/api/health") return json(res, 200, { ok: true });
   if (path === "/api/ready") {
     const ready = !draining;
-    return json(res, ready ? 200 : 503, { ready, activeCalls: engine.active.size, flows: [...engine.flows.keys()] });
+    return json(res, ready ? 200 : 503, {
+      ready,
+      activeCalls: engine.active.size,
+      connections: upgrades.connections(),
+      asr: engine.recognizer.stats(),
+      flows: [...engine.flows.keys()],
+    });
   }
   if (!handlePage) return json(res, 404, { type: "error", code: "not_found", message: "pages are not served by this instance" });
   handlePage(req, res).catch((err: unknown) => {

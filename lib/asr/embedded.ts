@@ -137,7 +137,7 @@ export class EmbeddedRecognizer implements Recognizer {
     });
   }
 
-  get poolStats() {
+  stats(): Record<string, number> {
     return this.pool.stats;
   }
 

@@ -38,5 +38,7 @@ export interface Recognizer {
   readonly id: string;
   /** Starts recognizing one utterance against a question's grammar. */
   start(grammar: QuestionGrammar): RecognizerStream;
+  /** Engine resources in use, for readiness checks and leak tests. */
+  stats(): Record<string, number>;
   close(): Promise<void>;
 }

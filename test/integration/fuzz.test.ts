@@ -151,8 +151,8 @@ class Gen {
       [2, () => ({
         type: "start",
         protocol: 1,
-        bot: this.pick(this.flows),
-        sampleRateHz: this.pick(SUPPORTED_INPUT_RATES_HZ),
+        bot: this.chance(0.9) ? this.pick(this.flows) : this.pick(["no-such-bot", "QUICKRUPEE", "quickrupee ", "x"]),
+        sampleRateHz: this.chance(0.9) ? this.pick(SUPPORTED_INPUT_RATES_HZ) : this.pick([11025, 22050, 32000, 96000, 0, 1]),
         ...(this.chance(0.5) ? { channel: this.pick(["browser", "cli", "twilio", "exotel"]) } : {}),
       })],
       [3, () => ({ type: "text", text: this.answerText() })],
