@@ -28,7 +28,8 @@ const { values } = parseArgs({
     "min-confidence": { type: "string" },
     "max-garbage-ms": { type: "string" },
     sweep: { type: "boolean", default: false },
-    denoise: { type: "boolean", default: false },
+    denoise: { type: "string", default: "1" },
+    decoder: { type: "string", default: "{}" },
     "show-errors": { type: "boolean", default: false },
     out: { type: "string", default: "understanding" },
   },
@@ -50,6 +51,7 @@ const recognizer = await EmbeddedRecognizer.create({
   grammars: [...grammars.values()].flatMap((m) => [...m.values()]),
   poolMinSize: 1,
   poolMaxSize: 1,
+  decoderConfig: JSON.parse(values.decoder!) as Record<string, number>,
   ...(values.garbage ? { garbageWeight: Number(values.garbage) } : {}),
   ...(values.loop ? { garbageLoopWeight: Number(values.loop) } : {}),
   // A sweep decodes once with no confidence floor and applies each candidate floor afterwards.
@@ -83,17 +85,22 @@ function describe(u: Understanding): string {
 
 async function decode(audio: Int16Array, grammar: QuestionGrammar): Promise<{ text: string; rejected: boolean; confidence: number; garbageSpeechMs: number; speechMs: number }> {
   const stream = recognizer.start(grammar);
-  const denoiser = values.denoise ? await Denoiser.create() : undefined;
+  const denoiser = values.denoise === "1" ? await Denoiser.create() : undefined;
+  const t0 = performance.now();
   for (let i = 0; i < audio.length; i += 320) {
     const frame = audio.subarray(i, i + 320);
     stream.push(denoiser ? denoiser.process(frame) : frame);
   }
   denoiser?.close();
   const r = await stream.finish();
+  decodeMs += performance.now() - t0;
+  decodedAudioMs += audio.length / 16;
   return { text: r.text, rejected: r.rejected, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs ?? 0, speechMs: r.speechMs ?? 0 };
 }
 
 let seed = 1;
+let decodeMs = 0;
+let decodedAudioMs = 0;
 const synthCache = new Map<string, Int16Array>();
 function speech(text: string, voice: string, rate: number): Int16Array {
   const key = `${voice}|${rate}|${text}`;
@@ -159,6 +166,7 @@ printTable(
     pct(r.outOfDomain.rejected, r.outOfDomain.total),
   ]),
 );
+console.log(`\ndecode (denoise + recognize) time: ${((100 * decodeMs) / decodedAudioMs).toFixed(1)} % of audio duration`);
 if (values.sweep) {
   const limits = [150, 200, 250, 300, 400, 1e9];
   const fractions = [0.2, 0.3, 0.4, 0.5, 1];
@@ -186,6 +194,9 @@ const file = writeJson(values.out!, {
   garbageWeight: values.garbage ?? "default",
   loopWeight: values.loop ?? "default",
   seconds: Math.round((performance.now() - started) / 1000),
+  denoise: values.denoise === "1",
+  decoderConfig: JSON.parse(values.decoder!),
+  decodeRealTimePct: Math.round((1000 * decodeMs) / decodedAudioMs) / 10,
   conditions: rows.map((r) => ({
     condition: r.condition,
     label: CONDITIONS[r.condition].label,

@@ -76,6 +76,10 @@ export interface CallSummary {
 }
 
 const PRE_ROLL_MS = 300;
+/** Speech over the bot shorter than this that is no answer is a backchannel: the bot resumes. */
+const BACKCHANNEL_MAX_MS = 1200;
+/** Resume a little before the cut, so the caller hears the interrupted words again. */
+const RESUME_REWIND_MS = 400;
 
 function describe(u: Understanding): string {
   switch (u.kind) {
@@ -126,6 +130,10 @@ export class CallSession {
   private botTurnId = 0;
   private botSpeaking = false;
   private botTurnText = "";
+  private botTurnTexts: string[] = [];
+  private botTurnEnds = false;
+  /** The bot turn a barge-in cut, kept so a backchannel ("uh huh") or cough can resume it. */
+  private interrupted: { texts: string[]; playedMs: number; thenEnd: boolean } | undefined;
   private pending: PendingTurn | undefined;
   private finalizing = false;
   private noInputTimer: NodeJS.Timeout | undefined;
@@ -267,6 +275,16 @@ export class CallSession {
     this.finalizing = false;
     if (this.ended) return;
     const asrDoneAt = this.now();
+    const resumable = this.interrupted;
+    this.interrupted = undefined;
+    if (resumable && result.rejected && voicedMs < BACKCHANNEL_MAX_MS) {
+      // Speech over the bot that was no answer at all (a backchannel, a cough): carry on talking
+      // from a little before where it was cut, without counting a reprompt.
+      this.deps.log.debug({ callId: this.callId, voicedMs }, "resuming after backchannel");
+      this.sink.message({ type: "transcript", turnId: this.turnId, final: true, text: "", source: "speech", understood: "backchannel" });
+      this.say(resumable.texts, resumable.thenEnd, Math.max(0, resumable.playedMs - RESUME_REWIND_MS));
+      return;
+    }
     if (result.rejected && voicedMs < this.deps.settings.minUtteranceMs) {
       this.deps.log.debug({ callId: this.callId, voicedMs }, "ignored short noise");
       this.setState(this.botSpeaking ? "speaking" : "listening");
@@ -320,6 +338,8 @@ export class CallSession {
   private bargeIn(reason: "barge_in" | "typed" | "client" | "timeout"): void {
     const outcome = this.speaker.interrupt();
     this.botSpeaking = false;
+    this.interrupted =
+      reason === "barge_in" ? { texts: this.botTurnTexts, playedMs: outcome?.playedMs ?? 0, thenEnd: this.botTurnEnds } : undefined;
     this.sink.message({ type: "interrupt", turnId: this.botTurnId, reason, playedMs: Math.round(outcome?.playedMs ?? 0) });
     this.deps.log.debug({ callId: this.callId, reason, playedMs: outcome?.playedMs }, "bot interrupted");
     if (this.state === "speaking") this.setState("listening");
@@ -400,16 +420,28 @@ export class CallSession {
     else if (endAction) this.finish();
   }
 
-  private say(texts: string[], thenEnd: boolean): void {
+  private say(texts: string[], thenEnd: boolean, skipMs = 0): void {
     const turnId = ++this.botTurnId;
     const text = texts.join(" ");
     this.botTurnText = text;
+    this.botTurnTexts = texts;
+    this.botTurnEnds = thenEnd;
     const options = { voice: this.deps.settings.voice };
     const prompts = this.deps.prompts;
     const pending = this.pending;
     this.pending = undefined;
     const audio = async function* () {
-      for (const t of texts) yield* prompts.speak(t, options);
+      let skip = Math.round((skipMs / 1000) * OUTPUT_SAMPLE_RATE_HZ);
+      for (const t of texts) {
+        for await (const chunk of prompts.speak(t, options)) {
+          if (skip >= chunk.length) {
+            skip -= chunk.length;
+            continue;
+          }
+          yield skip > 0 ? chunk.subarray(skip) : chunk;
+          skip = 0;
+        }
+      }
     };
     const requestedAt = this.now();
     let firstChunkAt: number | null = null;

@@ -131,9 +131,10 @@ describe("spoken calls through the caller CLI", () => {
     expect(incomplete.turns.map((t) => t.understood)).toEqual(["no_match", "no_match", "no_match"]);
   });
 
-  it("stops talking when the caller answers over the greeting, and takes typed answers", async () => {
-    const [bargeIn, typed] = await Promise.all([
+  it("stops talking when the caller answers over the greeting, resumes after a backchannel, takes typed answers", async () => {
+    const [bargeIn, backchannel, typed] = await Promise.all([
       call("quickrupee", "yes;about thirty thousand;Mumbai", "--barge-in", "1500"),
+      call("quickrupee", "mm hmm;yes;fifteen thousand", "--barge-in", "1500"),
       call("home-renovation", "yes, we own it;around 15k;next month", "--typed"),
     ]);
     expect(bargeIn.outcome).toBe("qualified");
@@ -141,6 +142,11 @@ describe("spoken calls through the caller CLI", () => {
     expect(bargeIn.turns[0]!.prompt).toMatch(/^Hi, this is QuickRupee/);
     expect(bargeIn.turns[0]!.bargeInMs).toBeGreaterThan(0);
     expect(bargeIn.turns[0]!.understood).toBe("answer:true");
+
+    // A backchannel over the greeting stops the bot, which then resumes instead of reprompting.
+    expect(backchannel.turns[0]!.understood).toBe("backchannel");
+    expect(backchannel.turns[1]!.prompt).toMatch(/^Hi, this is QuickRupee/);
+    expect(backchannel).toMatchObject({ outcome: "not_qualified", answers: { salaried: true, salary: 15000 } });
 
     expect(typed).toMatchObject({ outcome: "qualified", answers: { owner: true, budget: 15000, timeline: 1 } });
     expect(typed.turns.map((t) => t.heard)).toEqual(["yes, we own it", "around 15k", "next month"]);
