@@ -99,9 +99,31 @@ export class DecoderPool {
       d.decoder.delete();
       return;
     }
+    this.resetAudio(d);
     const next = this.waiting.shift();
     if (next) next(d);
     else this.idle.push(d);
+  }
+
+  /**
+   * Gives the next utterance a fresh front end. Live cepstral mean normalization adapts to each
+   * utterance and carries over to the next: a loud or noisy caller would otherwise degrade
+   * recognition for whoever gets this decoder next ("thirty thousand" heard as "thirteen
+   * thousand" after a burst of noise). This is `reinitialize_audio()` without its file read,
+   * synchronous and about 0.2 ms.
+   */
+  private resetAudio(d: PooledDecoder): void {
+    const m = this.module as unknown as {
+      _decoder_init_fe(d: number): number;
+      _decoder_init_feat_s3file(d: number, lda: number): number;
+      _acmod_reinit_feat(acmod: number, fe: number, fcb: number): number;
+    };
+    const native = d.decoder as unknown as { cdecoder: number; cacmod: number };
+    const fe = m._decoder_init_fe(native.cdecoder);
+    const fcb = m._decoder_init_feat_s3file(native.cdecoder, 0);
+    if (fe === 0 || fcb === 0 || m._acmod_reinit_feat(native.cacmod, fe, fcb) < 0) {
+      throw new Error("could not reset the decoder's audio front end");
+    }
   }
 
   private grow(): void {

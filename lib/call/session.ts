@@ -526,6 +526,7 @@ export class CallSession {
   private onMaxDuration(): void {
     this.maxTimer = undefined;
     if (this.ended) return;
+    this.deps.log.warn({ code: "call_too_long", callId: this.callId, maxCallMs: this.deps.settings.maxCallMs }, "call reached its maximum duration");
     this.sink.message({ type: "error", code: "call_too_long", message: `calls last at most ${this.deps.settings.maxCallMs} ms` });
     if (this.botSpeaking) this.bargeIn("timeout");
     this.stream?.cancel();

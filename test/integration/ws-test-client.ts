@@ -13,23 +13,25 @@ export interface Closed {
   reason: string;
 }
 
-export const ERROR_CODES: readonly ErrorCode[] = [
-  "bad_json",
-  "bad_message",
-  "unsupported_protocol",
-  "unknown_bot",
-  "not_started",
-  "already_started",
-  "unsupported_sample_rate",
-  "bad_frame",
-  "frame_too_large",
-  "busy",
-  "call_too_long",
-  "start_timeout",
-  "origin_not_allowed",
-  "too_many_connections",
-  "internal_error",
-];
+/** Every documented error code; a Record so the compiler flags a code added to ErrorCode but not here. */
+const DOCUMENTED_ERROR_CODES: Record<ErrorCode, true> = {
+  bad_json: true,
+  bad_message: true,
+  unsupported_protocol: true,
+  unknown_bot: true,
+  not_started: true,
+  already_started: true,
+  unsupported_sample_rate: true,
+  bad_frame: true,
+  frame_too_large: true,
+  busy: true,
+  call_too_long: true,
+  start_timeout: true,
+  origin_not_allowed: true,
+  too_many_connections: true,
+  internal_error: true,
+};
+export const ERROR_CODES = Object.keys(DOCUMENTED_ERROR_CODES) as ErrorCode[];
 
 export function startMessage(over: Record<string, unknown> = {}): Record<string, unknown> {
   return { type: "start", protocol: 1, bot: "quickrupee", sampleRateHz: 16000, channel: "cli", ...over };
