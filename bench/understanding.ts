@@ -3,6 +3,7 @@ import { addNoiseAtSnr, phoneBand } from "../lib/audio/degrade";
 import { Denoiser } from "../lib/audio/denoise";
 import { concatInt16, silence } from "../lib/audio/pcm";
 import { EmbeddedRecognizer } from "../lib/asr/embedded";
+import type { SpeakerState } from "../lib/asr/types";
 import { buildFlowGrammars, type QuestionGrammar } from "../lib/bot/grammar";
 import { loadFlows } from "../lib/bot/flows";
 import type { Understanding } from "../lib/bot/types";
@@ -63,6 +64,7 @@ const recognizer = await EmbeddedRecognizer.create({
 /** One decode, for the confidence sweep: accepted at floor t when confidence ≥ t. */
 interface Sample {
   ood: boolean;
+  voice: string;
   condition: Condition;
   confidence: number;
   garbageSpeechMs: number;
@@ -74,6 +76,7 @@ interface Sample {
 const samples: Sample[] = [];
 
 const LEAD = silence(300, 16000);
+const CALL_LENGTH = 4;
 const TAIL = silence(400, 16000);
 
 function describe(u: Understanding): string {
@@ -83,8 +86,8 @@ function describe(u: Understanding): string {
   return "no_match";
 }
 
-async function decode(audio: Int16Array, grammar: QuestionGrammar): Promise<{ text: string; rejected: boolean; confidence: number; garbageSpeechMs: number; speechMs: number }> {
-  const stream = recognizer.start(grammar);
+async function decode(audio: Int16Array, grammar: QuestionGrammar, speaker: SpeakerState = {}): Promise<{ text: string; rejected: boolean; confidence: number; garbageSpeechMs: number; speechMs: number }> {
+  const stream = recognizer.start(grammar, speaker);
   const denoiser = values.denoise === "1" ? await Denoiser.create() : undefined;
   const t0 = performance.now();
   for (let i = 0; i < audio.length; i += 320) {
@@ -125,13 +128,16 @@ for (const condition of conditions) {
   const c = CONDITIONS[condition];
   const row: Row = { condition, inDomain: { total: 0, correct: 0 }, outOfDomain: { total: 0, rejected: 0 }, errors: [] };
   for (const voice of voices) {
-    for (const item of IN_DOMAIN) {
+    // Callers answer a few questions each: a new speaker every CALL_LENGTH answers, as in calls.
+    let speaker: SpeakerState = {};
+    for (const [index, item] of IN_DOMAIN.entries()) {
+      if (index % CALL_LENGTH === 0) speaker = {};
       const flow = flows.get(item.flow)!;
       const question = flow.questions.find((q) => q.id === item.question)!;
       const audio = c.apply(speech(item.text, voice, c.rate), seed++);
-      const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!);
+      const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!, speaker);
       const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
-      samples.push({ ood: false, condition, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: item.expect });
+      samples.push({ ood: false, voice, condition, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: item.expect });
       row.inDomain.total++;
       if (got === item.expect) row.inDomain.correct++;
       else row.errors.push(`${voice} ${item.question} "${item.text}" heard "${r.text}" → ${got} (want ${item.expect})`);
@@ -142,7 +148,7 @@ for (const condition of conditions) {
         for (const question of flow.questions) {
           const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!);
           const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
-          samples.push({ ood: true, condition, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: "no_match" });
+          samples.push({ ood: true, voice, condition, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: "no_match" });
           row.outOfDomain.total++;
           if (got === "no_match") row.outOfDomain.rejected++;
           else row.errors.push(`${voice} OOD@${question.id} "${text}" heard "${r.text}" → ${got}`);
@@ -187,6 +193,18 @@ if (values.sweep) {
   printTable("Rejection sweep (garbage speech limit ms × fraction of speech)", ["condition", "garbage ms", "fraction", "correct %", "ood rejected %"], sweepRows);
   writeJson(`${values.out}-samples`, samples);
 }
+printTable(
+  "Per voice (answers correct %)",
+  ["condition", ...voices],
+  rows.map((r) => [
+    CONDITIONS[r.condition].label,
+    ...voices.map((v) => {
+      const mine = samples.filter((x) => !x.ood && x.voice === v && x.condition === r.condition);
+      const ok = mine.filter((x) => x.got === x.expect && (values.sweep ? x.garbageSpeechMs <= Number(values["max-garbage-ms"] ?? 250) : true));
+      return pct(ok.length, mine.length);
+    }),
+  ]),
+);
 if (values["show-errors"]) for (const r of rows) for (const e of r.errors) console.log(`  [${r.condition}] ${e}`);
 const file = writeJson(values.out!, {
   at: new Date().toISOString(),

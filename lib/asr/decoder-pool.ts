@@ -40,6 +40,9 @@ export class DecoderPool {
     private readonly options: DecoderPoolOptions,
   ) {}
 
+  /** The model's own starting cepstral mean, for callers nothing is known about yet. */
+  defaultCmnInit = "40,3,-1";
+
   static async create(options: DecoderPoolOptions): Promise<DecoderPool> {
     const dir = modelDir();
     const module = await createModule({
@@ -50,6 +53,8 @@ export class DecoderPool {
     } as Partial<SoundSwallowerModule>);
     const pool = new DecoderPool(module, options);
     for (let i = 0; i < options.minSize; i++) pool.idle.push(await pool.createDecoder());
+    const first = pool.idle[0]?.decoder;
+    if (first) pool.defaultCmnInit = String(first.get_config("cmninit"));
     return pool;
   }
 
@@ -99,20 +104,20 @@ export class DecoderPool {
       d.decoder.delete();
       return;
     }
-    this.resetAudio(d);
     const next = this.waiting.shift();
     if (next) next(d);
     else this.idle.push(d);
   }
 
   /**
-   * Gives the next utterance a fresh front end. Live cepstral mean normalization adapts to each
-   * utterance and carries over to the next: a loud or noisy caller would otherwise degrade
-   * recognition for whoever gets this decoder next ("thirty thousand" heard as "thirteen
-   * thousand" after a burst of noise). This is `reinitialize_audio()` without its file read,
-   * synchronous and about 0.2 ms.
+   * Gives a leased decoder a fresh front end whose cepstral mean starts at `cmnInit`. Live
+   * cepstral mean normalization adapts to each utterance and carries over to the next: without
+   * this, a loud or noisy caller degrades recognition for whoever gets the decoder next ("thirty
+   * thousand" heard as "thirteen thousand" after a burst of noise). This is
+   * `reinitialize_audio()` without its file read, synchronous and about 0.2 ms.
    */
-  private resetAudio(d: PooledDecoder): void {
+  prepare(d: PooledDecoder, cmnInit: string): void {
+    d.decoder.set_config("cmninit", cmnInit);
     const m = this.module as unknown as {
       _decoder_init_fe(d: number): number;
       _decoder_init_feat_s3file(d: number, lda: number): number;

@@ -2,7 +2,8 @@ import { int16ToFloat32, powerToDbfs } from "../audio/pcm";
 import type { QuestionGrammar } from "../bot/grammar";
 import { DecoderPool, modelDir, type PooledDecoder } from "./decoder-pool";
 import { writeDictionary } from "./dictionary";
-import { ASR_SAMPLE_RATE_HZ, type RecognitionResult, type Recognizer, type RecognizerStream } from "./types";
+import { CepstralPrior, speechCepstralMean } from "./cepstral-mean";
+import { ASR_SAMPLE_RATE_HZ, type RecognitionResult, type Recognizer, type RecognizerStream, type SpeakerState } from "./types";
 
 /**
  * Out-of-grammar rejection. A grammar decoder always returns the closest sentence it knows, so
@@ -25,6 +26,11 @@ const PHONES = "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG 
 const GARBAGE_PREFIX = "gbg_";
 const GARBAGE_WORDS: Record<string, string> = Object.fromEntries(PHONES.map((p) => [`${GARBAGE_PREFIX}${p.toLowerCase()}`, p]));
 const ENERGY_FRAME = ASR_SAMPLE_RATE_HZ / 100;
+/** Audio of an utterance kept for learning the caller's cepstral mean. */
+const ADAPT_MAX_SAMPLES = 6 * ASR_SAMPLE_RATE_HZ;
+/** How many utterances' worth of history a prior averages over before it starts to forget. */
+const SPEAKER_PRIOR_WEIGHT = 5;
+const GLOBAL_PRIOR_WEIGHT = 20;
 
 export interface EmbeddedRecognizerOptions {
   /** Every grammar the recognizer will be asked to use; their words form the dictionary. */
@@ -114,6 +120,9 @@ interface Tuning {
 export class EmbeddedRecognizer implements Recognizer {
   readonly id = "embedded";
 
+  /** Cepstral mean of recent callers' accepted speech: the start point for a caller's first utterance. */
+  private readonly recentCallers = new CepstralPrior(GLOBAL_PRIOR_WEIGHT);
+
   private constructor(
     private readonly pool: DecoderPool,
     private readonly tuning: Tuning,
@@ -141,9 +150,10 @@ export class EmbeddedRecognizer implements Recognizer {
     return this.pool.stats;
   }
 
-  start(grammar: QuestionGrammar): RecognizerStream {
+  start(grammar: QuestionGrammar, speaker: SpeakerState = {}): RecognizerStream {
     const jsgf = composeJsgf(grammar, this.tuning.garbageWeight, this.tuning.loopWeight);
-    return new EmbeddedStream(this.pool, grammar, jsgf, this.tuning);
+    if (!(speaker.adaptation instanceof CepstralPrior)) speaker.adaptation = new CepstralPrior(SPEAKER_PRIOR_WEIGHT);
+    return new EmbeddedStream(this.pool, grammar, jsgf, this.tuning, speaker.adaptation as CepstralPrior, this.recentCallers);
   }
 
   close(): Promise<void> {
@@ -161,6 +171,9 @@ class EmbeddedStream implements RecognizerStream {
   private hypothesis = "";
   /** Level of every 10 ms of audio decoded, for measuring how much speech garbage covered. */
   private readonly energiesDb: number[] = [];
+  /** The utterance's audio (bounded), to learn the caller's cepstral mean once it is accepted. */
+  private recorded: Float32Array[] = [];
+  private recordedSamples = 0;
   private energyAcc = 0;
   private energyCount = 0;
   private readonly ready: Promise<PooledDecoder>;
@@ -170,6 +183,8 @@ class EmbeddedStream implements RecognizerStream {
     private readonly grammar: QuestionGrammar,
     private readonly jsgf: string,
     private readonly tuning: Tuning,
+    private readonly speaker: CepstralPrior,
+    private readonly recentCallers: CepstralPrior,
   ) {
     let resolveReady!: (d: PooledDecoder) => void;
     this.ready = new Promise((resolve) => (resolveReady = resolve));
@@ -185,6 +200,7 @@ class EmbeddedStream implements RecognizerStream {
       return;
     }
     this.lease = lease;
+    this.pool.prepare(lease, this.speaker.toConfig() ?? this.recentCallers.toConfig() ?? this.pool.defaultCmnInit);
     if (lease.grammarId !== this.grammar.id) {
       lease.decoder.set_grammar(this.jsgf);
       lease.grammarId = this.grammar.id;
@@ -199,6 +215,10 @@ class EmbeddedStream implements RecognizerStream {
     this.samples += samples.length;
     this.measure(samples);
     const audio = int16ToFloat32(samples);
+    if (this.recordedSamples < ADAPT_MAX_SAMPLES) {
+      this.recorded.push(audio);
+      this.recordedSamples += audio.length;
+    }
     if (!this.lease) {
       this.backlog.push(audio);
       return;
@@ -236,7 +256,6 @@ class EmbeddedStream implements RecognizerStream {
     const text = answerText(decoder.get_text());
     const words = text ? ((decoder.get_alignment().w ?? []) as AlignmentWord[]) : [];
     this.lease = undefined;
-    this.pool.release(lease);
 
     const speech = speechFrames(this.energiesDb);
     let garbageSpeechFrames = 0;
@@ -254,6 +273,13 @@ class EmbeddedStream implements RecognizerStream {
     const garbageSpeechMs = garbageSpeechFrames * 10;
     const speechMs = speech.filter(Boolean).length * 10;
     const rejected = text === "" || garbageSpeechMs > this.tuning.maxGarbageSpeechMs || confidence < this.tuning.minConfidence;
+    // Learn from accepted speech only (noise and out-of-domain talk must not steer the prior);
+    // after the result is out, so it costs the turn nothing.
+    setImmediate(() => {
+      if (!rejected) this.adapt(lease);
+      this.recorded = [];
+      this.pool.release(lease);
+    });
     return {
       text: rejected ? "" : text,
       confidence,
@@ -267,11 +293,27 @@ class EmbeddedStream implements RecognizerStream {
     };
   }
 
+  private adapt(lease: PooledDecoder): void {
+    const audio = new Float32Array(this.recordedSamples);
+    let at = 0;
+    for (const chunk of this.recorded) {
+      audio.set(chunk.subarray(0, Math.min(chunk.length, audio.length - at)), at);
+      at += chunk.length;
+      if (at >= audio.length) break;
+    }
+    const spectrum = lease.decoder.spectrogram(audio);
+    const mean = speechCepstralMean(spectrum.data, spectrum.nfr, spectrum.nfeat);
+    if (!mean) return;
+    this.speaker.add(mean);
+    this.recentCallers.add(mean);
+  }
+
   cancel(): void {
     if (this.done) return;
     this.done = true;
     this.withdraw();
     this.backlog = [];
+    this.recorded = [];
     if (this.lease) {
       this.lease.decoder.stop();
       this.pool.release(this.lease);

@@ -34,10 +34,18 @@ export interface RecognizerStream {
   cancel(): void;
 }
 
+/**
+ * What a recognizer learns about one caller across the utterances of a call (the embedded engine
+ * keeps the caller's cepstral mean here). The session owns one per call and passes it each time.
+ */
+export interface SpeakerState {
+  adaptation?: unknown;
+}
+
 export interface Recognizer {
   readonly id: string;
   /** Starts recognizing one utterance against a question's grammar. */
-  start(grammar: QuestionGrammar): RecognizerStream;
+  start(grammar: QuestionGrammar, speaker?: SpeakerState): RecognizerStream;
   /** Engine resources in use, for readiness checks and leak tests. */
   stats(): Record<string, number>;
   close(): Promise<void>;

@@ -6,7 +6,7 @@ import type { Flow, Question } from "../bot/flow-schema";
 import { fixedPrompts, initialState, transition, type Action, type MachineEvent, type MachineState, type Outcome } from "../bot/machine";
 import type { Understanding } from "../bot/types";
 import { isCompleteAnswer, understand } from "../bot/understand";
-import type { Recognizer, RecognizerStream } from "../asr/types";
+import type { Recognizer, RecognizerStream, SpeakerState } from "../asr/types";
 import { ASR_SAMPLE_RATE_HZ } from "../asr/types";
 import type { PromptCache } from "../tts/prompt-cache";
 import type { CallState, Channel, ServerMessage, TurnStages } from "../transport/protocol";
@@ -139,6 +139,8 @@ export class CallSession {
   private noInputTimer: NodeJS.Timeout | undefined;
   private maxTimer: NodeJS.Timeout | undefined;
   private readonly turns: TurnRecord[] = [];
+  /** What the recognizer learns about this caller's voice and line across the call. */
+  private readonly caller: SpeakerState = {};
   private ended = false;
   private endPromise: Promise<CallSummary>;
   private resolveEnd!: (s: CallSummary) => void;
@@ -243,7 +245,7 @@ export class CallSession {
     this.turnId++;
     this.lastPartial = "";
     const grammar = this.deps.grammars.get(this.question.id)!;
-    const stream = this.deps.recognizer.start(grammar);
+    const stream = this.deps.recognizer.start(grammar, this.caller);
     this.stream = this.deps.settings.denoise ? withDenoiser(stream) : stream;
     // The pre-roll holds the audio just before the VAD fired (soft onsets, the frame being pushed).
     for (const chunk of this.preRoll.slice(0, -1)) this.stream.push(chunk);

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { CEPSTRA, CepstralPrior, speechCepstralMean } from "./cepstral-mean";
+
+const FILTERS = 20;
+
+function frames(rows: number[][]): Float32Array {
+  return Float32Array.from(rows.flat());
+}
+
+describe("speechCepstralMean", () => {
+  it("gives c0 = sum / sqrt(N) and zero higher cepstra for a flat log spectrum", () => {
+    const flat = Array.from({ length: 30 }, () => Array<number>(FILTERS).fill(10));
+    const mean = speechCepstralMean(frames(flat), 30, FILTERS)!;
+    expect(mean).toHaveLength(CEPSTRA);
+    expect(mean[0]).toBeCloseTo((10 * FILTERS) / Math.sqrt(FILTERS), 6);
+    for (let i = 1; i < CEPSTRA; i++) expect(Math.abs(mean[i]!)).toBeLessThan(1e-9);
+  });
+
+  it("averages the louder half of the frames only, so pauses do not pull the mean down", () => {
+    const loud = Array.from({ length: 20 }, () => Array<number>(FILTERS).fill(12));
+    const quiet = Array.from({ length: 20 }, () => Array<number>(FILTERS).fill(2));
+    const mean = speechCepstralMean(frames([...quiet, ...loud]), 40, FILTERS)!;
+    expect(mean[0]).toBeCloseTo((12 * FILTERS) / Math.sqrt(FILTERS), 6);
+  });
+
+  it("puts a spectral tilt into c1 with PocketSphinx's sign and liftering", () => {
+    const tilt = Array.from({ length: 30 }, () => Array.from({ length: FILTERS }, (_, j) => 10 - j * 0.2));
+    const mean = speechCepstralMean(frames(tilt), 30, FILTERS)!;
+    // A falling spectrum correlates with cos(pi (j + 0.5) / N), which falls too: c1 > 0.
+    expect(mean[1]).toBeGreaterThan(1);
+  });
+
+  it("returns null for too little audio to say anything", () => {
+    expect(speechCepstralMean(new Float32Array(5 * FILTERS), 5, FILTERS)).toBeNull();
+  });
+});
+
+describe("CepstralPrior", () => {
+  it("starts empty, then averages, and forgets history beyond its weight", () => {
+    const prior = new CepstralPrior(2);
+    expect(prior.toConfig()).toBeNull();
+    const v = (x: number) => Float64Array.from({ length: CEPSTRA }, () => x);
+    prior.add(v(40));
+    expect(prior.toConfig()!.split(",")[0]).toBe("40.00");
+    prior.add(v(50));
+    expect(prior.toConfig()!.split(",")[0]).toBe("45.00");
+    // Weight capped at 2: the new value counts a third, not a quarter.
+    prior.add(v(60));
+    expect(Number(prior.toConfig()!.split(",")[0])).toBeCloseTo((45 * 2 + 60) / 3, 2);
+    expect(prior.toConfig()!.split(",")).toHaveLength(CEPSTRA);
+  });
+});

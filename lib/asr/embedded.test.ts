@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { concatInt16, silence } from "../audio/pcm";
+import { buildFlowGrammars, type QuestionGrammar } from "../bot/grammar";
+import { loadFlows } from "../bot/flows";
+import { fliteSynthesize } from "../tts/flite";
+import { EmbeddedRecognizer } from "./embedded";
+import type { SpeakerState } from "./types";
+
+/** The real soundswallower engine on speech synthesized by flite (a caller voice, not the bot's). */
+const flows = loadFlows("flows");
+const quickrupee = buildFlowGrammars(flows.get("quickrupee")!);
+const salary = quickrupee.get("salary")!;
+const salaried = quickrupee.get("salaried")!;
+let recognizer: EmbeddedRecognizer;
+
+beforeAll(async () => {
+  recognizer = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 1, poolMaxSize: 2 });
+});
+afterAll(async () => {
+  await recognizer.close();
+});
+
+const spoken = (text: string, voice = "kal16") => concatInt16([silence(300, 16000), fliteSynthesize(text, voice), silence(400, 16000)]);
+
+async function recognize(audio: Int16Array, grammar: QuestionGrammar, speaker?: SpeakerState) {
+  const stream = recognizer.start(grammar, speaker);
+  const partials = new Set<string>();
+  for (let i = 0; i < audio.length; i += 320) {
+    stream.push(audio.subarray(i, i + 320));
+    if (stream.partial) partials.add(stream.partial);
+  }
+  const result = await stream.finish();
+  return { ...result, partials: [...partials] };
+}
+
+/** Lets the deferred release (after adaptation) run. */
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe("EmbeddedRecognizer", () => {
+  it("hears an answer in its grammar, with partial hypotheses on the way", async () => {
+    const r = await recognize(spoken("about thirty thousand"), salary);
+    expect(r).toMatchObject({ text: "about thirty thousand", rejected: false, provider: "embedded" });
+    expect(r.partials.length).toBeGreaterThan(1);
+    expect(r.partials.at(-1)).toBe("about thirty thousand");
+    expect(r.audioMs).toBeGreaterThan(1000);
+    await settle();
+  });
+
+  it("rejects speech that is not an answer instead of forcing it onto the grammar", async () => {
+    const r = await recognize(spoken("please send me an email"), salaried);
+    expect(r.rejected).toBe(true);
+    expect(r.text).toBe("");
+    expect(r.garbageSpeechMs).toBeGreaterThan(250);
+    await settle();
+  });
+
+  it("does not let one caller's noise degrade the next caller's recognition", async () => {
+    const noise = Int16Array.from({ length: 16000 }, (_, i) => Math.round(Math.sin(i * 12.9898) * 43758.5453 % 1 * 20000));
+    for (let i = 0; i < 6; i++) {
+      await recognize(noise, salaried, {});
+      await settle();
+    }
+    const r = await recognize(spoken("about thirty thousand"), salary, {});
+    expect(r.text).toBe("about thirty thousand");
+    await settle();
+  });
+
+  it("queues utterances when every decoder is busy and catches up once one is free", async () => {
+    const streams = [recognizer.start(salaried), recognizer.start(salaried), recognizer.start(salaried)];
+    // The pool grows to its maximum (2) in the background; the third utterance waits.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(recognizer.stats()).toMatchObject({ size: 2, busy: 2, waiting: 1 });
+    const audio = spoken("yes");
+    for (let i = 0; i < audio.length; i += 320) for (const s of streams) s.push(audio.subarray(i, i + 320));
+    const results = await Promise.all(streams.map((s) => s.finish()));
+    expect(results.map((r) => r.text)).toEqual(["yes", "yes", "yes"]);
+    await settle();
+    await settle();
+    expect(recognizer.stats()).toMatchObject({ busy: 0, waiting: 0 });
+  });
+
+  it("releases its decoder when an utterance is cancelled, including one still waiting", async () => {
+    const a = recognizer.start(salaried);
+    const b = recognizer.start(salaried);
+    const c = recognizer.start(salaried);
+    expect(recognizer.stats()).toMatchObject({ busy: 2, waiting: 1 });
+    c.cancel();
+    a.cancel();
+    b.cancel();
+    expect(recognizer.stats()).toMatchObject({ busy: 0, waiting: 0 });
+  });
+});
