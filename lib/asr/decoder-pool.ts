@@ -100,10 +100,7 @@ export class DecoderPool {
   }
 
   release(d: PooledDecoder): void {
-    if (this.closed) {
-      d.decoder.delete();
-      return;
-    }
+    if (this.closed) return;
     const next = this.waiting.shift();
     if (next) next(d);
     else this.idle.push(d);
@@ -139,8 +136,13 @@ export class DecoderPool {
       .finally(() => this.creating--);
   }
 
+  /**
+   * Stops handing out decoders. They are not `delete()`d: soundswallower 0.6.3 sometimes faults
+   * ("memory access out of bounds") freeing a decoder, and closing happens at shutdown, when the
+   * process frees the WASM memory anyway.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    for (const d of this.idle.splice(0)) d.decoder.delete();
+    this.idle.splice(0);
   }
 }
