@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 
 /**
@@ -17,31 +18,49 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** A port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startServer(env: Record<string, string> = {}, timeoutMs = 120_000): Promise<ServerProcess> {
+  const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-    env: { ...process.env, PORT: "0", SERVE_PAGES: "0", LOG_LEVEL: "info", NODE_ENV: "test", ...env },
+    env: { ...process.env, SERVE_PAGES: "0", LOG_LEVEL: "info", NODE_ENV: "test", ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms:\n${logs.slice(-20).join("\n")}`)), timeoutMs);
-    const onLine = (line: string) => {
-      logs.push(line);
-      if (logs.length > 5000) logs.splice(0, 1000);
-      const m = /listening on http:\/\/localhost:(\d+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    createInterface({ input: child.stdout! }).on("line", onLine);
-    createInterface({ input: child.stderr! }).on("line", (l) => logs.push(l.slice(0, 500)));
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${logs.slice(-20).join("\n")}`));
-    });
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    logs.push(line);
+    if (logs.length > 5000) logs.splice(0, 1000);
   });
+  createInterface({ input: child.stderr! }).on("line", (l) => logs.push(l.slice(0, 500)));
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (exitCode !== undefined) throw new Error(`server exited with ${exitCode} before it was ready:\n${logs.slice(-20).join("\n")}`);
+    if (performance.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`server was not ready within ${timeoutMs} ms:\n${logs.slice(-20).join("\n")}`);
+    }
+    try {
+      const res = await fetch(`http://localhost:${port}/api/ready`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return {
     port,
     pid: child.pid!,
