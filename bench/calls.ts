@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { concatInt16, silence } from "../lib/audio/pcm";
 import { CALLER_RATE_HZ, runCaller, type CallerAnswer, type CallerResult } from "../lib/client/caller";
@@ -67,11 +69,29 @@ interface ProfileResult {
   rssBaselineMb: number;
   rssPeakMb: number;
   rssAfterMb: number;
+  decodersBusyMax: number;
+  decodersWaitingMax: number;
+  /** Event-loop delay of this (caller) process: high values mean the callers themselves lagged. */
+  callerLoopDelayP99Ms: number;
 }
 
-async function sampleRss(server: ServerProcess, into: { peak: number }, stop: { done: boolean }): Promise<void> {
+interface Peaks {
+  rss: number;
+  decodersBusy: number;
+  decodersWaiting: number;
+}
+
+/** Samples the server's RSS and decoder pool while calls run. */
+async function sample(server: ServerProcess, into: Peaks, stop: { done: boolean }): Promise<void> {
   while (!stop.done) {
-    into.peak = Math.max(into.peak, rssMb(server.pid));
+    into.rss = Math.max(into.rss, rssMb(server.pid));
+    try {
+      const ready = (await (await fetch(`${server.url}/api/ready`)).json()) as { asr: { busy: number; waiting: number } };
+      into.decodersBusy = Math.max(into.decodersBusy, ready.asr.busy);
+      into.decodersWaiting = Math.max(into.decodersWaiting, ready.asr.waiting);
+    } catch {
+      // a sample missed under load is fine
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -79,7 +99,13 @@ async function sampleRss(server: ServerProcess, into: { peak: number }, stop: { 
 const idle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function runProfile(profile: string): Promise<ProfileResult> {
-  const server = await startServer({ ...PROFILES[profile], LOG_LEVEL: "warn", MAX_CALLS: String(Math.max(100, callers * 2)) });
+  // Every simulated caller comes from 127.0.0.1: lift the per-address limit for the bench.
+  const server = await startServer({
+    ...PROFILES[profile],
+    LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? "warn",
+    MAX_CALLS: String(Math.max(100, callers * 2)),
+    MAX_CONNECTIONS_PER_IP: String(Math.max(100, callers * 2)),
+  });
   try {
     // Warm-up call so the baseline includes JIT-compiled code and a grown decoder pool.
     await runCaller({ url: server.wsUrl, bot: SCENARIOS[0]!.bot, answers: SCENARIOS[0]!.answers, timeoutMs: 120_000 });
@@ -87,9 +113,11 @@ async function runProfile(profile: string): Promise<ProfileResult> {
     const rssBaseline = rssMb(server.pid);
     const cpu0 = cpuSeconds(server.pid);
     const wall0 = performance.now();
-    const peak = { peak: rssBaseline };
+    const peak: Peaks = { rss: rssBaseline, decodersBusy: 0, decodersWaiting: 0 };
     const stop = { done: false };
-    const sampler = sampleRss(server, peak, stop);
+    const sampler = sample(server, peak, stop);
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
 
     const results: Array<{ r: CallerResult; want: string; barge: boolean }> = [];
     let next = 0;
@@ -112,6 +140,7 @@ async function runProfile(profile: string): Promise<ProfileResult> {
     };
     await Promise.all(Array.from({ length: Math.min(callers, total) }, (_, slot) => worker(slot)));
     const wallSeconds = (performance.now() - wall0) / 1000;
+    lag.disable();
     const cpu = cpuSeconds(server.pid) - cpu0;
     stop.done = true;
     await sampler;
@@ -137,11 +166,15 @@ async function runProfile(profile: string): Promise<ProfileResult> {
       cpuSeconds: cpu,
       wallSeconds,
       rssBaselineMb: rssBaseline,
-      rssPeakMb: peak.peak,
+      rssPeakMb: peak.rss,
       rssAfterMb: rssAfter,
+      decodersBusyMax: peak.decodersBusy,
+      decodersWaitingMax: peak.decodersWaiting,
+      callerLoopDelayP99Ms: lag.percentile(99) / 1e6,
     };
   } finally {
     await server.stop();
+    if (process.env.BENCH_SERVER_LOG) writeFileSync(process.env.BENCH_SERVER_LOG, server.logs.join("\n"));
   }
 }
 
@@ -161,7 +194,7 @@ printTable(
 );
 printTable(
   "Server resources",
-  ["profile", "CPU % of one core", "RSS baseline MB", "RSS peak MB", "RSS per session MB", "RSS after MB", "after vs baseline %"],
+  ["profile", "CPU % of one core", "RSS baseline MB", "RSS peak MB", "RSS per session MB", "RSS after MB", "after vs baseline %", "decoders busy max", "waiting max", "caller loop p99 ms"],
   results.map((r) => [
     r.profile,
     r1((100 * r.cpuSeconds) / r.wallSeconds),
@@ -170,6 +203,9 @@ printTable(
     r1((r.rssPeakMb - r.rssBaselineMb) / Math.min(callers, total)),
     r1(r.rssAfterMb),
     r1((100 * (r.rssAfterMb - r.rssBaselineMb)) / r.rssBaselineMb),
+    r.decodersBusyMax,
+    r.decodersWaitingMax,
+    r1(r.callerLoopDelayP99Ms),
   ]),
 );
 if (results.length === 2) {

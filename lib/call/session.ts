@@ -202,9 +202,11 @@ export class CallSession {
     const chunkEnd = this.receivedSamples + samples.length;
     this.receivedSamples = chunkEnd;
     this.keepPreRoll(samples);
+    // The VAD sees every sample, so its sample positions stay those of the call's audio (the
+    // silence before end of turn is measured in them), and its noise floor keeps tracking.
+    const frames = this.vad.process(samples);
     if (this.machine.phase !== "asking" || this.finalizing) return;
 
-    const frames = this.vad.process(samples);
     const events = this.tracker.update(frames, () => ASR_SAMPLE_RATE_HZ / 100);
     for (const e of events) {
       const sample = e.type === "start" ? this.tracker.lastVoicedSample : e.endSample;
@@ -293,6 +295,20 @@ export class CallSession {
       if (!this.botSpeaking) this.armNoInput();
       return;
     }
+    this.deps.log.debug(
+      {
+        callId: this.callId,
+        turn: this.turnId,
+        heard: result.text,
+        rejectedText: result.rejectedText,
+        confidence: result.confidence,
+        garbageSpeechMs: result.garbageSpeechMs,
+        speechMs: result.speechMs,
+        audioMs: Math.round(result.audioMs),
+        voicedMs,
+      },
+      "recognized",
+    );
     const decideStart = this.now();
     const understanding: Understanding = result.rejected ? { kind: "no_match" } : understand(this.deps.flow, this.question!, result.text);
     this.sink.message({
