@@ -48,6 +48,9 @@ export const ConfigSchema = z.object({
 
   /** Noise suppression (RNNoise) on the audio the recognizer hears. */
   DENOISE: flag(true),
+  /** Worker threads decoding speech (0 = decode on the main thread). */
+  ASR_THREADS: z.coerce.number().int().min(0).max(16).default(2),
+  /** Decoders (~11 MB each) created at start and at most, across all threads. */
   ASR_POOL_MIN: z.coerce.number().int().min(1).default(2),
   ASR_POOL_MAX: z.coerce.number().int().min(1).default(16),
   ASR_GARBAGE_WEIGHT: z.coerce.number().positive().default(1e-4),

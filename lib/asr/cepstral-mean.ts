@@ -42,12 +42,29 @@ export function speechCepstralMean(logMel: Float32Array, frames: number, filters
   return mean;
 }
 
+/** A prior in plain data, to pass between threads. */
+export interface CepstralPriorSnapshot {
+  mean: number[] | null;
+  weight: number;
+}
+
 /** Running average of cepstral means; `weight` caps how much history counts, so it keeps adapting. */
 export class CepstralPrior {
   private mean: Float64Array | null = null;
   private weight = 0;
 
   constructor(private readonly maxWeight: number) {}
+
+  static from(snapshot: CepstralPriorSnapshot, maxWeight: number): CepstralPrior {
+    const prior = new CepstralPrior(maxWeight);
+    prior.mean = snapshot.mean ? Float64Array.from(snapshot.mean) : null;
+    prior.weight = snapshot.weight;
+    return prior;
+  }
+
+  snapshot(): CepstralPriorSnapshot {
+    return { mean: this.mean ? Array.from(this.mean) : null, weight: this.weight };
+  }
 
   add(mean: Float64Array): void {
     if (!this.mean) {

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
-import { loadDenoiser } from "../audio/denoise";
 import { EmbeddedRecognizer } from "../asr/embedded";
+import { ThreadedEmbeddedRecognizer } from "../asr/embedded-threads";
 import type { Recognizer } from "../asr/types";
 import { buildFlowGrammars, type QuestionGrammar } from "../bot/grammar";
 import type { Flow } from "../bot/flow-schema";
@@ -35,22 +35,27 @@ export class CallEngine {
     const started = performance.now();
     const flows = loadFlows(config.FLOWS_DIR);
     const grammars = new Map([...flows.values()].map((f) => [f.id, buildFlowGrammars(f)]));
-    const recognizer = await EmbeddedRecognizer.create({
-      grammars: [...grammars.values()].flatMap((m) => [...m.values()]),
-      poolMinSize: config.ASR_POOL_MIN,
-      poolMaxSize: config.ASR_POOL_MAX,
+    const allGrammars = [...grammars.values()].flatMap((m) => [...m.values()]);
+    const threads = config.ASR_THREADS;
+    const asrOptions = {
+      poolMinSize: Math.max(1, Math.ceil(config.ASR_POOL_MIN / Math.max(1, threads))),
+      poolMaxSize: Math.max(1, Math.ceil(config.ASR_POOL_MAX / Math.max(1, threads))),
       garbageWeight: config.ASR_GARBAGE_WEIGHT,
       garbageLoopWeight: config.ASR_GARBAGE_LOOP_WEIGHT,
       maxGarbageSpeechMs: config.ASR_MAX_GARBAGE_SPEECH_MS,
-    });
-    if (config.DENOISE) await loadDenoiser();
+      denoise: config.DENOISE,
+    };
+    const recognizer: Recognizer =
+      threads > 0
+        ? await ThreadedEmbeddedRecognizer.create(allGrammars, { ...asrOptions, threads }, log)
+        : await EmbeddedRecognizer.create({ ...asrOptions, grammars: allGrammars });
     const prompts = new PromptCache(new FliteSynthesizer(), { maxDynamicEntries: config.PROMPT_CACHE ? 200 : 0 });
     let warmed = 0;
     if (config.PROMPT_CACHE) {
       for (const flow of flows.values()) warmed += await prompts.warm(fixedPrompts(flow), { voice: config.TTS_VOICE });
     }
     log.info(
-      { flows: [...flows.keys()], promptsCached: warmed, voice: config.TTS_VOICE, ms: Math.round(performance.now() - started) },
+      { flows: [...flows.keys()], promptsCached: warmed, voice: config.TTS_VOICE, asrThreads: threads, ms: Math.round(performance.now() - started) },
       "call engine ready",
     );
     return new CallEngine(config, flows, grammars, recognizer, prompts, log);
@@ -70,7 +75,6 @@ export class CallEngine {
       audioLeadMs: c.AUDIO_LEAD_MS,
       maxCallMs: c.MAX_CALL_MS,
       voice: c.TTS_VOICE,
-      denoise: c.DENOISE,
     };
   }
 

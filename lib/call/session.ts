@@ -11,7 +11,6 @@ import { ASR_SAMPLE_RATE_HZ } from "../asr/types";
 import type { PromptCache } from "../tts/prompt-cache";
 import type { CallState, Channel, ServerMessage, TurnStages } from "../transport/protocol";
 import { OUTPUT_SAMPLE_RATE_HZ } from "../transport/protocol";
-import { withDenoiser } from "./denoised-stream";
 import { Speaker } from "./speaker";
 import { SpeechTracker } from "./speech-tracker";
 
@@ -27,8 +26,6 @@ export interface SessionSettings {
   audioLeadMs: number;
   maxCallMs: number;
   voice: string;
-  /** Run RNNoise on the audio the recognizer hears. */
-  denoise: boolean;
 }
 
 export interface SessionDeps {
@@ -247,8 +244,7 @@ export class CallSession {
     this.turnId++;
     this.lastPartial = "";
     const grammar = this.deps.grammars.get(this.question.id)!;
-    const stream = this.deps.recognizer.start(grammar, this.caller);
-    this.stream = this.deps.settings.denoise ? withDenoiser(stream) : stream;
+    this.stream = this.deps.recognizer.start(grammar, this.caller);
     // The pre-roll holds the audio just before the VAD fired (soft onsets, the frame being pushed).
     for (const chunk of this.preRoll.slice(0, -1)) this.stream.push(chunk);
   }

@@ -1,0 +1,214 @@
+import { Worker } from "node:worker_threads";
+import type { Logger } from "pino";
+import type { QuestionGrammar } from "../bot/grammar";
+import type { CepstralPriorSnapshot } from "./cepstral-mean";
+import type { EmbeddedRecognizerOptions } from "./embedded";
+import type { RecognitionResult, Recognizer, RecognizerStream, SpeakerState } from "./types";
+
+/**
+ * The embedded recognizer on worker threads. Decoding costs ~7–10 % of real time per utterance;
+ * on the thread that also paces every call's audio, a burst of utterances would stall pacing and
+ * end-of-turn decisions for all calls. Each worker owns a WASM instance and a decoder pool; an
+ * utterance goes to the worker with the fewest utterances in flight.
+ */
+
+export type WorkerInbound =
+  | { op: "start"; id: number; grammarId: string; speaker: CepstralPriorSnapshot }
+  | { op: "push"; id: number; samples: ArrayBuffer }
+  | { op: "finish"; id: number }
+  | { op: "cancel"; id: number };
+
+export type WorkerOutbound =
+  | { op: "ready" }
+  | { op: "stats"; stats: Record<string, number> }
+  | { op: "partial"; id: number; text: string }
+  | { op: "result"; id: number; result: RecognitionResult }
+  | { op: "speaker"; id: number; speaker: CepstralPriorSnapshot }
+  | { op: "failed"; id: number; message: string };
+
+export interface ThreadedOptions extends Omit<EmbeddedRecognizerOptions, "grammars"> {
+  threads: number;
+}
+
+interface Pending {
+  stream: ThreadedStream;
+  speaker: SpeakerState;
+}
+
+class RecognizerThread {
+  readonly pending = new Map<number, Pending>();
+  stats: Record<string, number> = {};
+  private worker!: Worker;
+  private ready!: Promise<void>;
+  private closing = false;
+
+  constructor(
+    private readonly grammars: QuestionGrammar[],
+    private readonly options: Omit<EmbeddedRecognizerOptions, "grammars">,
+    private readonly log: Logger | undefined,
+  ) {
+    this.spawn();
+  }
+
+  private spawn(): void {
+    this.worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { grammars: this.grammars, options: this.options } });
+    this.ready = new Promise((resolve, reject) => {
+      const onMessage = (m: WorkerOutbound) => {
+        if (m.op === "ready") {
+          this.worker.off("error", reject);
+          resolve();
+        }
+      };
+      this.worker.on("message", onMessage);
+      this.worker.once("error", reject);
+    });
+    this.worker.on("message", (m: WorkerOutbound) => this.onMessage(m));
+    this.worker.on("error", (err) => this.log?.error({ err, code: "asr_worker_failed" }, "recognizer thread failed"));
+    this.worker.on("exit", (code) => {
+      // Utterances in flight on a dead thread fail (the session reprompts); new ones get a new thread.
+      for (const p of this.pending.values()) p.stream.fail(new Error(`recognizer thread exited with ${code}`));
+      this.pending.clear();
+      if (!this.closing) {
+        this.log?.error({ code: "asr_worker_exited", exitCode: code }, "recognizer thread exited; restarting it");
+        this.spawn();
+      }
+    });
+  }
+
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  send(m: WorkerInbound, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(m, transfer);
+  }
+
+  private onMessage(m: WorkerOutbound): void {
+    if (m.op === "ready") return;
+    if (m.op === "stats") {
+      this.stats = m.stats;
+      return;
+    }
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    switch (m.op) {
+      case "partial":
+        p.stream.partialText = m.text;
+        return;
+      case "result":
+        p.stream.resolve(m.result);
+        return;
+      case "speaker":
+        p.speaker.adaptation = m.speaker;
+        this.pending.delete(m.id);
+        return;
+      case "failed":
+        p.stream.fail(new Error(m.message));
+        this.pending.delete(m.id);
+        return;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * The worker is TypeScript like the rest of the server, but on Node 20 tsx's loader hooks do not
+ * reach worker threads (neither inherited nor through --import); its programmatic import does.
+ */
+const WORKER_BOOTSTRAP = (() => {
+  const entry = new URL("./embedded-worker.ts", import.meta.url).href;
+  const tsxApi = import.meta.resolve("tsx/esm/api");
+  return `const { tsImport } = await import(${JSON.stringify(tsxApi)}); await tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)});`;
+})();
+
+let nextId = 1;
+
+class ThreadedStream implements RecognizerStream {
+  partialText = "";
+  private readonly result: Promise<RecognitionResult>;
+  private settle!: { resolve: (r: RecognitionResult) => void; reject: (e: Error) => void };
+  private done = false;
+  private finishedAt = 0;
+
+  constructor(
+    private readonly thread: RecognizerThread,
+    readonly id: number,
+  ) {
+    this.result = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+    // A failure nobody awaits (a cancelled utterance) must not surface as an unhandled rejection.
+    this.result.catch(() => {});
+  }
+
+  get partial(): string {
+    return this.partialText;
+  }
+
+  push(samples: Int16Array): void {
+    if (this.done || samples.length === 0) return;
+    const copy = samples.slice();
+    this.thread.send({ op: "push", id: this.id, samples: copy.buffer }, [copy.buffer]);
+  }
+
+  finish(): Promise<RecognitionResult> {
+    if (!this.done) {
+      this.done = true;
+      this.finishedAt = performance.now();
+      this.thread.send({ op: "finish", id: this.id });
+    }
+    return this.result;
+  }
+
+  resolve(r: RecognitionResult): void {
+    // finalizeMs as the caller of finish() sees it: including the hop to the thread and back.
+    this.settle.resolve({ ...r, finalizeMs: performance.now() - this.finishedAt });
+  }
+
+  fail(err: Error): void {
+    this.settle.reject(err);
+  }
+
+  cancel(): void {
+    if (this.done) return;
+    this.done = true;
+    this.thread.pending.delete(this.id);
+    this.thread.send({ op: "cancel", id: this.id });
+  }
+}
+
+export class ThreadedEmbeddedRecognizer implements Recognizer {
+  readonly id = "embedded";
+
+  private constructor(private readonly threads: RecognizerThread[]) {}
+
+  static async create(grammars: Iterable<QuestionGrammar>, options: ThreadedOptions, log?: Logger): Promise<ThreadedEmbeddedRecognizer> {
+    const { threads: count, ...rest } = options;
+    const list = [...grammars];
+    const threads = Array.from({ length: Math.max(1, count) }, () => new RecognizerThread(list, rest, log));
+    await Promise.all(threads.map((t) => t.whenReady()));
+    return new ThreadedEmbeddedRecognizer(threads);
+  }
+
+  start(grammar: QuestionGrammar, speaker: SpeakerState = {}): RecognizerStream {
+    const thread = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = nextId++;
+    const stream = new ThreadedStream(thread, id);
+    thread.pending.set(id, { stream, speaker });
+    const snapshot = (speaker.adaptation as CepstralPriorSnapshot | undefined) ?? { mean: null, weight: 0 };
+    thread.send({ op: "start", id, grammarId: grammar.id, speaker: snapshot });
+    return stream;
+  }
+
+  stats(): Record<string, number> {
+    const total: Record<string, number> = { threads: this.threads.length };
+    for (const t of this.threads) for (const [k, v] of Object.entries(t.stats)) total[k] = (total[k] ?? 0) + v;
+    return total;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.close()));
+  }
+}
