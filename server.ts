@@ -37,6 +37,7 @@ function handleRequest(req: IncomingMessage, res: ServerResponse): void {
       activeCalls: engine.active.size,
       connections: upgrades.connections(),
       asr: engine.recognizer.stats(),
+      memoryMb: Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)])),
       flows: [...engine.flows.keys()],
     });
   }

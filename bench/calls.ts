@@ -24,6 +24,7 @@ const { values } = parseArgs({
     total: { type: "string" },
     profile: { type: "string", default: "both" },
     "barge-in-every": { type: "string", default: "4" },
+    "stagger-ms": { type: "string", default: "10000" },
     out: { type: "string" },
   },
 });
@@ -36,6 +37,7 @@ const PROFILES: Record<string, Record<string, string>> = {
 const callers = Number(values.callers);
 const total = Number(values.total ?? values.callers);
 const bargeEvery = Number(values["barge-in-every"]);
+const staggerMs = Number(values["stagger-ms"]);
 const profiles = values.profile === "both" ? ["default", "peer"] : [values.profile!];
 
 const CALLER_VOICE = "kal16";
@@ -71,12 +73,16 @@ interface ProfileResult {
   rssAfterMb: number;
   decodersBusyMax: number;
   decodersWaitingMax: number;
+  serverAtPeak: unknown;
+  serverAtBaseline: unknown;
   /** Event-loop delay of this (caller) process: high values mean the callers themselves lagged. */
   callerLoopDelayP99Ms: number;
 }
 
 interface Peaks {
   rss: number;
+  /** The server's /api/ready at the RSS peak (pool sizes, WASM and JS heaps). */
+  atPeak?: unknown;
   decodersBusy: number;
   decodersWaiting: number;
 }
@@ -84,19 +90,45 @@ interface Peaks {
 /** Samples the server's RSS and decoder pool while calls run. */
 async function sample(server: ServerProcess, into: Peaks, stop: { done: boolean }): Promise<void> {
   while (!stop.done) {
-    into.rss = Math.max(into.rss, rssMb(server.pid));
+    const rss = rssMb(server.pid);
     try {
       const ready = (await (await fetch(`${server.url}/api/ready`)).json()) as { asr: { busy: number; waiting: number } };
+      if (rss > into.rss) into.atPeak = ready;
       into.decodersBusy = Math.max(into.decodersBusy, ready.asr.busy);
       into.decodersWaiting = Math.max(into.decodersWaiting, ready.asr.waiting);
     } catch {
       // a sample missed under load is fine
     }
+    into.rss = Math.max(into.rss, rss);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
 const idle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `total` calls, `callers` at a time, each caller starting at a random point of a window. */
+async function runBatch(server: ServerProcess, callers: number, total: number, into: Array<{ r: CallerResult; want: string; barge: boolean }>): Promise<void> {
+  let next = 0;
+  const worker = async (slot: number) => {
+    // Spread starts so callers are not in lockstep: on a real line, calls are at random points
+    // of their scripts, not all answering at the same moment.
+    await idle((((slot * 7919) % 1000) / 1000) * staggerMs);
+    while (next < total) {
+      const i = next++;
+      const s = SCENARIOS[i % SCENARIOS.length]!;
+      const barge = bargeEvery > 0 && i % bargeEvery === bargeEvery - 1;
+      const r = await runCaller({
+        url: server.wsUrl,
+        bot: s.bot,
+        answers: s.answers,
+        timeoutMs: 180_000,
+        ...(barge ? { bargeInMs: 1500, bargeInAt: [0] } : {}),
+      });
+      into.push({ r, want: s.outcome, barge });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(callers, total) }, (_, slot) => worker(slot)));
+}
 
 async function runProfile(profile: string): Promise<ProfileResult> {
   // Every simulated caller comes from 127.0.0.1: lift the per-address limit for the bench.
@@ -105,12 +137,18 @@ async function runProfile(profile: string): Promise<ProfileResult> {
     LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? "warn",
     MAX_CALLS: String(Math.max(100, callers * 2)),
     MAX_CONNECTIONS_PER_IP: String(Math.max(100, callers * 2)),
+    // The decoder pool is capacity shared by all calls, sized by configuration: create it up
+    // front so the baseline holds it and per-session RSS is what a live call adds.
+    ASR_POOL_MIN: process.env.ASR_POOL_MAX ?? "24",
   });
   try {
-    // Warm-up call so the baseline includes JIT-compiled code and a grown decoder pool.
-    await runCaller({ url: server.wsUrl, bot: SCENARIOS[0]!.bot, answers: SCENARIOS[0]!.answers, timeoutMs: 120_000 });
-    await idle(3000);
+    // Warm-up at the measured concurrency, so the baseline is a server whose pools (decoders,
+    // each ~25 MB, shared by all calls) have grown to what this load needs and whose code is
+    // JIT-compiled: what is left to measure is the memory each live call adds.
+    await runBatch(server, Math.min(callers, total), Math.min(callers, total), []);
+    await idle(5000);
     const rssBaseline = rssMb(server.pid);
+    const readyBaseline = await (await fetch(`${server.url}/api/ready`)).json();
     const cpu0 = cpuSeconds(server.pid);
     const wall0 = performance.now();
     const peak: Peaks = { rss: rssBaseline, decodersBusy: 0, decodersWaiting: 0 };
@@ -120,25 +158,7 @@ async function runProfile(profile: string): Promise<ProfileResult> {
     lag.enable();
 
     const results: Array<{ r: CallerResult; want: string; barge: boolean }> = [];
-    let next = 0;
-    const worker = async (slot: number) => {
-      // Stagger starts so callers are not in lockstep (a real line's calls are not).
-      await idle((slot * 997) % 3000);
-      while (next < total) {
-        const i = next++;
-        const s = SCENARIOS[i % SCENARIOS.length]!;
-        const barge = bargeEvery > 0 && i % bargeEvery === bargeEvery - 1;
-        const r = await runCaller({
-          url: server.wsUrl,
-          bot: s.bot,
-          answers: s.answers,
-          timeoutMs: 180_000,
-          ...(barge ? { bargeInMs: 1500, bargeInAt: [0] } : {}),
-        });
-        results.push({ r, want: s.outcome, barge });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(callers, total) }, (_, slot) => worker(slot)));
+    await runBatch(server, callers, total, results);
     const wallSeconds = (performance.now() - wall0) / 1000;
     lag.disable();
     const cpu = cpuSeconds(server.pid) - cpu0;
@@ -170,6 +190,8 @@ async function runProfile(profile: string): Promise<ProfileResult> {
       rssAfterMb: rssAfter,
       decodersBusyMax: peak.decodersBusy,
       decodersWaitingMax: peak.decodersWaiting,
+      serverAtPeak: peak.atPeak,
+      serverAtBaseline: readyBaseline,
       callerLoopDelayP99Ms: lag.percentile(99) / 1e6,
     };
   } finally {

@@ -52,7 +52,7 @@ export const ConfigSchema = z.object({
   ASR_THREADS: z.coerce.number().int().min(0).max(16).default(2),
   /** Decoders (~11 MB each) created at start and at most, across all threads. */
   ASR_POOL_MIN: z.coerce.number().int().min(1).default(2),
-  ASR_POOL_MAX: z.coerce.number().int().min(1).default(16),
+  ASR_POOL_MAX: z.coerce.number().int().min(1).default(24),
   ASR_GARBAGE_WEIGHT: z.coerce.number().positive().default(1e-4),
   ASR_GARBAGE_LOOP_WEIGHT: z.coerce.number().positive().default(1e-3),
   /** Speech-level audio the out-of-grammar model may take before an utterance is rejected. */

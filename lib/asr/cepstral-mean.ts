@@ -10,11 +10,11 @@ export const CEPSTRA = 13;
 const LIFTER = 22;
 
 /**
- * Mean cepstrum of the louder half of the frames (by c0): the speech, not the pauses between.
- * `logMel` holds `frames` rows of `filters` log mel energies. Null when there are too few frames.
+ * Mean cepstrum of an utterance the way PocketSphinx's live normalization accumulates it: over
+ * every frame whose c0 (log energy) is not negative, so digital silence does not count but the
+ * quiet frames around words do. Null when too few frames count.
  */
 export function speechCepstralMean(logMel: Float32Array, frames: number, filters: number, minFrames = 20): Float64Array | null {
-  if (frames < minFrames) return null;
   const basis: Float64Array[] = [];
   for (let i = 0; i < CEPSTRA; i++) {
     const row = new Float64Array(filters);
@@ -23,22 +23,22 @@ export function speechCepstralMean(logMel: Float32Array, frames: number, filters
     for (let j = 0; j < filters; j++) row[j] = Math.cos((Math.PI * i * (j + 0.5)) / filters) * scale * lifter;
     basis.push(row);
   }
-  const cepstra: Float64Array[] = [];
+  const mean = new Float64Array(CEPSTRA);
+  const c = new Float64Array(CEPSTRA);
+  let counted = 0;
   for (let f = 0; f < frames; f++) {
-    const c = new Float64Array(CEPSTRA);
     for (let i = 0; i < CEPSTRA; i++) {
       let acc = 0;
       const row = basis[i]!;
       for (let j = 0; j < filters; j++) acc += logMel[f * filters + j]! * row[j]!;
       c[i] = acc;
     }
-    cepstra.push(c);
+    if (c[0]! < 0) continue;
+    counted++;
+    for (let i = 0; i < CEPSTRA; i++) mean[i]! += c[i]!;
   }
-  const c0 = cepstra.map((c) => c[0]!).sort((a, b) => a - b);
-  const threshold = c0[Math.floor(c0.length / 2)]!;
-  const speech = cepstra.filter((c) => c[0]! >= threshold);
-  const mean = new Float64Array(CEPSTRA);
-  for (const c of speech) for (let i = 0; i < CEPSTRA; i++) mean[i]! += c[i]! / speech.length;
+  if (counted < minFrames) return null;
+  for (let i = 0; i < CEPSTRA; i++) mean[i]! /= counted;
   return mean;
 }
 

@@ -59,7 +59,13 @@ export class DecoderPool {
   }
 
   get stats() {
-    return { size: this.created, idle: this.idle.length, busy: this.created - this.idle.length, waiting: this.waiting.length };
+    return {
+      size: this.created,
+      idle: this.idle.length,
+      busy: this.created - this.idle.length,
+      waiting: this.waiting.length,
+      wasmMb: Math.round((this.module.HEAPU8.length / 1048576) * 10) / 10,
+    };
   }
 
   private async createDecoder(): Promise<PooledDecoder> {

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import type { QuestionGrammar } from "../bot/grammar";
 import { CepstralPrior } from "./cepstral-mean";
@@ -19,7 +20,7 @@ const streams = new Map<number, { stream: RecognizerStream; speaker: SpeakerStat
 const post = (m: WorkerOutbound) => port.postMessage(m);
 let lastStats = "";
 function postStats(): void {
-  const stats = recognizer.stats();
+  const stats = { ...recognizer.stats(), heapMb: Math.round(getHeapStatistics().used_heap_size / 104857.6) / 10 };
   const key = JSON.stringify(stats);
   if (key !== lastStats) {
     lastStats = key;
