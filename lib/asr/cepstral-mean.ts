@@ -62,6 +62,11 @@ export class CepstralPrior {
     return prior;
   }
 
+  /** Whether any speech has been learned. */
+  get known(): boolean {
+    return this.mean !== null;
+  }
+
   snapshot(): CepstralPriorSnapshot {
     return { mean: this.mean ? Array.from(this.mean) : null, weight: this.weight };
   }

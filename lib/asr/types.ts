@@ -15,6 +15,8 @@ export interface RecognitionResult {
   /** Speech-level audio in the utterance, and how much of it the out-of-grammar model took (embedded engine). */
   speechMs?: number;
   garbageSpeechMs?: number;
+  /** Decoding passes the engine needed (the embedded engine decodes twice when unsure). */
+  passes?: number;
   /** Audio the recognizer decoded for this utterance. */
   audioMs: number;
   /** Time from `finish()` to the result. */

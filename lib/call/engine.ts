@@ -7,12 +7,19 @@ import type { Flow } from "../bot/flow-schema";
 import { loadFlows } from "../bot/flows";
 import { fixedPrompts } from "../bot/machine";
 import type { Config } from "../config";
+import { concatInt16 } from "../audio/pcm";
 import { FliteSynthesizer } from "../tts/flite";
 import { PromptCache } from "../tts/prompt-cache";
 import type { Channel } from "../transport/protocol";
 import { CallSession, type CallSummary, type SessionSettings, type SessionSink } from "./session";
 
 export type StartCallError = "unknown_bot" | "busy";
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
 
 /**
  * Owns what calls share: flows and their grammars, the recognizer (decoder pool), the
@@ -36,6 +43,9 @@ export class CallEngine {
     const flows = loadFlows(config.FLOWS_DIR);
     const grammars = new Map([...flows.values()].map((f) => [f.id, buildFlowGrammars(f)]));
     const allGrammars = [...grammars.values()].flatMap((m) => [...m.values()]);
+    const synth = new FliteSynthesizer();
+    const firstFlow = [...flows.values()][0]!;
+    const seedSpeech = concatInt16(await collect(synth.stream(firstFlow.greeting, { voice: config.TTS_VOICE })));
     const threads = config.ASR_THREADS;
     const asrOptions = {
       poolMinSize: Math.max(1, Math.ceil(config.ASR_POOL_MIN / Math.max(1, threads))),
@@ -44,12 +54,13 @@ export class CallEngine {
       garbageLoopWeight: config.ASR_GARBAGE_LOOP_WEIGHT,
       maxGarbageSpeechMs: config.ASR_MAX_GARBAGE_SPEECH_MS,
       denoise: config.DENOISE,
+      seedSpeech,
     };
     const recognizer: Recognizer =
       threads > 0
         ? await ThreadedEmbeddedRecognizer.create(allGrammars, { ...asrOptions, threads }, log)
         : await EmbeddedRecognizer.create({ ...asrOptions, grammars: allGrammars });
-    const prompts = new PromptCache(new FliteSynthesizer(), { maxDynamicEntries: config.PROMPT_CACHE ? 200 : 0 });
+    const prompts = new PromptCache(synth, { maxDynamicEntries: config.PROMPT_CACHE ? 200 : 0 });
     let warmed = 0;
     if (config.PROMPT_CACHE) {
       for (const flow of flows.values()) warmed += await prompts.warm(fixedPrompts(flow), { voice: config.TTS_VOICE });

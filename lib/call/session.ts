@@ -300,6 +300,7 @@ export class CallSession {
         confidence: result.confidence,
         garbageSpeechMs: result.garbageSpeechMs,
         speechMs: result.speechMs,
+        passes: result.passes,
         audioMs: Math.round(result.audioMs),
         voicedMs,
       },
