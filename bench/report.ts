@@ -3,12 +3,7 @@ import path from "node:path";
 
 /** Shared by the benchmarks: percentiles, a printed table, and a JSON file in bench/out/. */
 
-export function percentile(values: number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
-}
+export { percentile } from "../lib/stats";
 
 export function printTable(title: string, header: string[], rows: Array<Array<string | number | null>>): void {
   const cells = rows.map((r) => r.map((c) => (c === null ? "–" : typeof c === "number" ? formatNumber(c) : c)));

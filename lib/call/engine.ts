@@ -111,7 +111,7 @@ export class CallEngine {
     void session.done.then((summary) => {
       this.active.delete(session.callId);
       this.log.info(
-        { callId: summary.callId, flow: summary.flowId, channel, outcome: summary.outcome, turns: summary.turns.length, ms: summary.durationMs },
+        { callId: summary.callId, flow: summary.flowId, channel, outcome: summary.outcome, turns: summary.turns.length, ms: summary.durationMs, underruns: summary.playbackUnderruns },
         "call ended",
       );
       for (const l of this.listeners) l(summary);

@@ -70,6 +70,8 @@ export interface CallSummary {
   durationMs: number;
   /** How the call ended: the flow reached an outcome, the maximum duration cut it, or the client went away. */
   endedBy: "flow" | "timeout" | "hangup";
+  /** Playback underruns the client reported over the call (null when it reported none at all). */
+  playbackUnderruns: number | null;
 }
 
 const PRE_ROLL_MS = 300;
@@ -144,6 +146,9 @@ export class CallSession {
   private speakChain: Promise<void> = Promise.resolve();
   private summaryOutcome: { outcome: Outcome | "dropped"; reason: string } | undefined;
   private endedBy: CallSummary["endedBy"] = "flow";
+  /** The client's latest playback report: what the caller has really heard of a bot turn. */
+  private heard: { turnId: number; playedMs: number; at: number } | undefined;
+  private underrunsByTurn = new Map<number, number>();
 
   constructor(
     private readonly deps: SessionDeps,
@@ -345,18 +350,46 @@ export class CallSession {
     this.applyTurn(understanding, at, { source: "text", heard: text, confidence: null, lastVoicedAt: null, endpointAt: at, asrMs: 0 });
   }
 
+  /** The caller is typing: restart the no-input wait if it is running. */
+  typing(): void {
+    if (this.ended || !this.noInputTimer) return;
+    this.clearNoInput();
+    this.armNoInput();
+  }
+
   /** The client asked the bot to stop talking. */
   interrupt(): void {
     if (this.botSpeaking) this.bargeIn("client");
   }
 
+  /**
+   * The client's playback position in a bot turn. Its jitter buffer and any underruns put the
+   * caller behind the server's clock, so where the bot is cut off (and resumed after a
+   * backchannel) follows this report when there is one.
+   */
+  playback(report: { turnId: number; playedMs: number; underruns: number }): void {
+    if (this.ended || report.turnId < 1 || report.turnId > this.botTurnId) return;
+    this.heard = { turnId: report.turnId, playedMs: report.playedMs, at: this.now() };
+    if (report.underruns > (this.underrunsByTurn.get(report.turnId) ?? 0)) {
+      this.deps.log.info({ callId: this.callId, turnId: report.turnId, playedMs: report.playedMs, underruns: report.underruns }, "playback underrun");
+    }
+    this.underrunsByTurn.set(report.turnId, report.underruns);
+  }
+
+  /** How much of the current bot turn the caller has heard: the client's report when it has one. */
+  private heardMs(serverPlayedMs: number): number {
+    const h = this.heard;
+    if (!h || h.turnId !== this.botTurnId) return serverPlayedMs;
+    return Math.min(serverPlayedMs, h.playedMs + (this.now() - h.at));
+  }
+
   private bargeIn(reason: "barge_in" | "typed" | "client" | "timeout"): void {
     const outcome = this.speaker.interrupt();
     this.botSpeaking = false;
-    this.interrupted =
-      reason === "barge_in" ? { texts: this.botTurnTexts, playedMs: outcome?.playedMs ?? 0, thenEnd: this.botTurnEnds } : undefined;
-    this.sink.message({ type: "interrupt", turnId: this.botTurnId, reason, playedMs: Math.round(outcome?.playedMs ?? 0) });
-    this.deps.log.debug({ callId: this.callId, reason, playedMs: outcome?.playedMs }, "bot interrupted");
+    const playedMs = this.heardMs(outcome?.playedMs ?? 0);
+    this.interrupted = reason === "barge_in" ? { texts: this.botTurnTexts, playedMs, thenEnd: this.botTurnEnds } : undefined;
+    this.sink.message({ type: "interrupt", turnId: this.botTurnId, reason, playedMs: Math.round(playedMs) });
+    this.deps.log.debug({ callId: this.callId, reason, playedMs }, "bot interrupted");
     if (this.state === "speaking") this.setState("listening");
     // Stopped by the client (not by speech or a typed answer): wait for an answer as after a prompt.
     if (reason === "client") this.armNoInput();
@@ -586,6 +619,7 @@ export class CallSession {
       turns: this.turns,
       durationMs: round(this.now() - this.startedAt),
       endedBy: this.endedBy,
+      playbackUnderruns: this.underrunsByTurn.size ? [...this.underrunsByTurn.values()].reduce((a, b) => a + b, 0) : null,
     });
   }
 }

@@ -117,8 +117,10 @@ export function handleVoiceSocket(ws: WebSocket, engine: CallEngine, log: Logger
           return session.typed(m.text);
         case "interrupt":
           return session?.interrupt();
+        case "typing":
+          return session?.typing();
         case "playback":
-          return;
+          return session?.playback(m);
         case "end":
           session?.hangup("caller hung up");
           return close(CLOSE.normal, "ended by client");

@@ -27,6 +27,8 @@ export const ClientMessage = z.discriminatedUnion("type", [
   }),
   /** A typed answer instead of speech. */
   z.object({ type: z.literal("text"), text: z.string().trim().min(1).max(500) }),
+  /** The caller is typing an answer: the no-input reprompt waits (send at most about once a second). */
+  z.object({ type: z.literal("typing") }),
   /** The client wants the bot to stop talking now (e.g. a stop button). */
   z.object({ type: z.literal("interrupt") }),
   /** Playback progress of a bot turn, so the server knows what the caller actually heard. */
@@ -40,84 +42,102 @@ export const ClientMessage = z.discriminatedUnion("type", [
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
-export type CallState = "listening" | "thinking" | "speaking" | "ended";
+export const CallState = z.enum(["listening", "thinking", "speaking", "ended"]);
+export type CallState = z.infer<typeof CallState>;
 
-export interface TurnStages {
+export const TurnStages = z.object({
   /** Caller's last voiced sample → end of turn decided (the silence window). */
-  endpointMs: number;
+  endpointMs: z.number(),
   /** End of turn → final transcript. */
-  asrMs: number;
+  asrMs: z.number(),
   /** Understanding + state machine. */
-  decisionMs: number;
+  decisionMs: z.number(),
   /** Reply requested → first bot audio available (≈0 for cached prompts). */
-  ttsFirstAudioMs: number;
-}
+  ttsFirstAudioMs: z.number(),
+});
+export type TurnStages = z.infer<typeof TurnStages>;
 
-export type ErrorCode =
-  | "bad_json"
-  | "bad_message"
-  | "unsupported_protocol"
-  | "unknown_bot"
-  | "not_started"
-  | "already_started"
-  | "unsupported_sample_rate"
-  | "bad_frame"
-  | "frame_too_large"
-  | "busy"
-  | "call_too_long"
-  | "start_timeout"
-  | "origin_not_allowed"
-  | "too_many_connections"
-  | "internal_error";
+export const ERROR_CODES = [
+  "bad_json",
+  "bad_message",
+  "unsupported_protocol",
+  "unknown_bot",
+  "not_started",
+  "already_started",
+  "unsupported_sample_rate",
+  "bad_frame",
+  "frame_too_large",
+  "busy",
+  "call_too_long",
+  "start_timeout",
+  "origin_not_allowed",
+  "too_many_connections",
+  "internal_error",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export type ServerMessage =
-  | {
-      type: "ready";
-      protocol: number;
-      callId: string;
-      bot: string;
-      botName: string;
-      inputSampleRateHz: number;
-      outputSampleRateHz: number;
-      questions: Array<{ id: string; prompt: string }>;
-    }
-  | { type: "state"; state: CallState }
+const OUTCOMES = ["qualified", "not_qualified", "transfer", "stopped", "incomplete"] as const satisfies readonly Outcome[];
+const AnswerValueSchema = z.union([z.boolean(), z.number(), z.string()]) satisfies z.ZodType<AnswerValue>;
+
+/**
+ * Every text message the server sends. The server builds them as typed values; clients (the
+ * browser, the caller CLI) validate what they receive against this schema.
+ */
+export const ServerMessage = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("ready"),
+    protocol: z.number(),
+    callId: z.string(),
+    bot: z.string(),
+    botName: z.string(),
+    inputSampleRateHz: z.number(),
+    outputSampleRateHz: z.number(),
+    questions: z.array(z.object({ id: z.string(), prompt: z.string() })),
+  }),
+  z.object({ type: z.literal("state"), state: CallState }),
   /** What the caller said; interim results have final=false. */
-  | {
-      type: "transcript";
-      turnId: number;
-      final: boolean;
-      text: string;
-      source: "speech" | "text";
-      confidence?: number;
-      /** What it meant, on final transcripts. */
-      understood?: string;
-    }
+  z.object({
+    type: z.literal("transcript"),
+    turnId: z.number(),
+    final: z.boolean(),
+    text: z.string(),
+    source: z.enum(["speech", "text"]),
+    confidence: z.number().optional(),
+    /** What it meant, on final transcripts. */
+    understood: z.string().optional(),
+  }),
   /** What the bot says in the turn whose audio follows. */
-  | { type: "bot_text"; turnId: number; text: string }
-  | { type: "audio_start"; turnId: number; sampleRateHz: number }
-  | { type: "audio_end"; turnId: number; durationMs: number }
+  z.object({ type: z.literal("bot_text"), turnId: z.number(), text: z.string() }),
+  z.object({ type: z.literal("audio_start"), turnId: z.number(), sampleRateHz: z.number() }),
+  z.object({ type: z.literal("audio_end"), turnId: z.number(), durationMs: z.number() }),
   /** Stop playing now and drop buffered bot audio of this turn. */
-  | { type: "interrupt"; turnId: number; reason: "barge_in" | "typed" | "client" | "timeout"; playedMs: number }
-  | { type: "answer"; questionId: string; value: AnswerValue; meetsRule: boolean }
-  | {
-      type: "metrics";
-      turnId: number;
-      questionId: string | null;
-      source: "speech" | "text";
-      stages: TurnStages;
-      /** Caller's last voiced sample (as received) → first bot audio frame sent. */
-      voiceToVoiceMs: number;
-    }
-  | {
-      type: "result";
-      outcome: Outcome;
-      label: string;
-      reason: string;
-      answers: Record<string, AnswerValue>;
-      durationMs: number;
-    }
-  | { type: "error"; code: ErrorCode; message: string };
+  z.object({
+    type: z.literal("interrupt"),
+    turnId: z.number(),
+    reason: z.enum(["barge_in", "typed", "client", "timeout"]),
+    playedMs: z.number(),
+  }),
+  z.object({ type: z.literal("answer"), questionId: z.string(), value: AnswerValueSchema, meetsRule: z.boolean() }),
+  z.object({
+    type: z.literal("metrics"),
+    turnId: z.number(),
+    questionId: z.string().nullable(),
+    source: z.enum(["speech", "text"]),
+    stages: TurnStages,
+    /** Caller's last voiced sample (as received) → first bot audio frame sent. */
+    voiceToVoiceMs: z.number(),
+  }),
+  z.object({
+    type: z.literal("result"),
+    outcome: z.enum(OUTCOMES),
+    label: z.string(),
+    reason: z.string(),
+    answers: z.record(z.string(), AnswerValueSchema),
+    durationMs: z.number(),
+  }),
+  z.object({ type: z.literal("error"), code: z.enum(ERROR_CODES), message: z.string() }),
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
 
 /** WebSocket close codes used by the server (docs/protocol.md). */
 export const CLOSE = {
