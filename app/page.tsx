@@ -1,26 +1,17 @@
-import path from "node:path";
 import { BotList } from "@/components/bot-list";
-import { loadFlows } from "@/lib/bot/flows";
-import { loadConfig } from "@/lib/config";
+import { botCatalog } from "@/lib/bot/catalog";
 
 export const dynamic = "force-dynamic";
 
 export default function Home() {
-  const flows = loadFlows(path.join(process.cwd(), loadConfig().FLOWS_DIR));
-  const bots = [...flows.values()].map((f) => ({
-    id: f.id,
-    name: f.name,
-    description: f.description,
-    questions: f.questions.map((q) => q.prompt),
-  }));
   return (
-    <main>
-      <h1>Voice qualification bot</h1>
-      <p className="muted">
-        Embedded speech recognition and synthesis, no API keys. The voice endpoint is <code>/ws/voice</code> (see
-        docs/protocol.md).
+    <main className="mx-auto max-w-6xl px-4 py-10">
+      <h1 className="text-3xl font-semibold tracking-tight">Voice qualification bot</h1>
+      <p className="mt-2 max-w-2xl text-slate-600">
+        Pick a bot and talk to it. It asks a few short questions, understands your spoken answers and tells you the result
+        — speech recognition and synthesis run on this server, with no API keys.
       </p>
-      <BotList bots={bots} />
+      <BotList bots={botCatalog()} />
     </main>
   );
 }

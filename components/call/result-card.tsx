@@ -1,0 +1,35 @@
+"use client";
+
+import { useCallStore } from "./call-store";
+
+const TONE: Record<string, { box: string; badge: string; next: string }> = {
+  qualified: { box: "border-emerald-200 bg-emerald-50", badge: "bg-emerald-600", next: "An agent follows up shortly." },
+  transfer: { box: "border-sky-200 bg-sky-50", badge: "bg-sky-600", next: "A person takes over the call." },
+  not_qualified: { box: "border-red-200 bg-red-50", badge: "bg-red-600", next: "No follow-up is scheduled." },
+  stopped: { box: "border-slate-200 bg-slate-50", badge: "bg-slate-600", next: "The caller ended the conversation." },
+  incomplete: { box: "border-amber-200 bg-amber-50", badge: "bg-amber-600", next: "Not enough answers: call again to finish." },
+};
+
+/** The call's outcome, its reason and what happens next. */
+export function ResultCard() {
+  const result = useCallStore((s) => s.result);
+  if (!result) return null;
+  const tone = TONE[result.outcome] ?? TONE.stopped!;
+  return (
+    <section
+      aria-label="Result"
+      aria-live="polite"
+      data-testid="result"
+      data-outcome={result.outcome}
+      className={`rounded-2xl border p-5 shadow-sm ${tone.box}`}
+    >
+      <span className={`inline-block rounded-full px-2.5 py-0.5 text-xs font-semibold uppercase tracking-wide text-white ${tone.badge}`}>
+        {result.label}
+      </span>
+      <p className="mt-3 text-sm text-slate-800">{result.reason}</p>
+      <p className="mt-2 text-xs text-slate-600">
+        Next step: {tone.next} · Call time {(result.durationMs / 1000).toFixed(1)} s
+      </p>
+    </section>
+  );
+}
