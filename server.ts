@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import next from "next";
+import { publishCatalog } from "./lib/bot/catalog";
 import { CallEngine } from "./lib/call/engine";
 import { loadConfig } from "./lib/config";
 import { createLogger } from "./lib/log";
@@ -18,6 +19,7 @@ const servePages = process.env.SERVE_PAGES !== "0";
 
 const app = servePages ? next({ dev, hostname: "localhost", port: config.PORT }) : undefined;
 const [engine] = await Promise.all([CallEngine.create(config, log), app?.prepare()]);
+publishCatalog(engine.flows.values());
 const handlePage = app?.getRequestHandler();
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -18,7 +18,21 @@ export const summarizeFlow = (f: Flow): BotSummary => ({
   questions: f.questions.map((q) => ({ id: q.id, prompt: q.prompt, type: q.type })),
 });
 
-/** Every bot in FLOWS_DIR, read when a page renders (so an edited flow shows without a restart). */
+const KEY = Symbol.for("voice-qualify.catalog");
+type Holder = { [KEY]?: BotSummary[] };
+
+/**
+ * The server publishes the flows its call engine loaded, so the pages offer exactly the bots a
+ * call can reach. (Pages are compiled by Next apart from server.ts, so the hand-over is a global.)
+ */
+export function publishCatalog(flows: Iterable<Flow>): void {
+  (globalThis as Holder)[KEY] = [...flows].map(summarizeFlow);
+}
+
+/** Every bot the call engine serves; read from FLOWS_DIR only when pages run without server.ts. */
 export function botCatalog(): BotSummary[] {
-  return [...loadFlows(path.join(process.cwd(), loadConfig().FLOWS_DIR)).values()].map(summarizeFlow);
+  const published = (globalThis as Holder)[KEY];
+  if (published) return published;
+  const dir = path.join(/*turbopackIgnore: true*/ process.cwd(), loadConfig().FLOWS_DIR);
+  return [...loadFlows(dir).values()].map(summarizeFlow);
 }
