@@ -1,0 +1,21 @@
+import path from "node:path";
+import type { Answer } from "./conversation";
+
+/**
+ * The spoken conversations of the e2e calls. Their microphone WAVs are built once, before any
+ * test runs (e2e/support/global-setup.ts), so synthesizing them never competes for the CPU with a
+ * call in progress.
+ */
+export const SCENARIOS = {
+  "quickrupee-eligible": { bot: "quickrupee", answers: [{ text: "yes" }, { text: "about thirty thousand" }, { text: "Mumbai" }] },
+  "quickrupee-not-eligible": { bot: "quickrupee", answers: [{ text: "yes" }, { text: "fifteen thousand" }] },
+  "home-renovation-hot-lead": {
+    bot: "home-renovation",
+    answers: [{ text: "yes I do" }, { text: "fifteen thousand dollars" }, { text: "next month" }],
+  },
+  "barge-in-greeting": { bot: "quickrupee", answers: [{ text: "yes", bargeInAtMs: 2500 }, { text: "forty thousand" }, { text: "Delhi" }] },
+} satisfies Record<string, { bot: string; answers: Answer[] }>;
+
+export type ScenarioName = keyof typeof SCENARIOS;
+
+export const scenarioWav = (name: ScenarioName) => path.resolve("test-results", "wav", `${name}.wav`);
