@@ -60,6 +60,7 @@ test("QuickRupee: salaried, thirty thousand, Mumbai is eligible", async ({ baseU
   await page.screenshot({ path: "test-results/screens/call-mid.png", fullPage: true });
   await expectOutcome(page, "qualified");
   await expect(page.getByTestId("result")).toContainText("Eligible");
+  await expect(page.getByTestId("result")).toContainText("An agent will call you within 10 minutes");
   await expect(answerOf(page, "salary")).toContainText("30,000");
   await expect(answerOf(page, "city")).toContainText(/mumbai/i);
   await expect(callerSaid(page, "thirty thousand")).toBeVisible();

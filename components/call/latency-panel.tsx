@@ -53,9 +53,9 @@ export function LatencyPanel() {
                 <XAxis dataKey="label" tick={{ fontSize: 12 }} />
                 <YAxis unit=" ms" tick={{ fontSize: 12 }} width={64} />
                 <Tooltip formatter={(v) => `${Math.round(Number(v))} ms`} />
-                <Legend wrapperStyle={{ fontSize: 12 }} />
+                <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
                 {SEGMENTS.map((s) => (
-                  <Bar key={s.key} dataKey={s.key} name={s.label} stackId="v2v" fill={s.color} isAnimationActive={false} />
+                  <Bar key={s.key} dataKey={s.key} name={s.label} stackId="v2v" fill={s.color} maxBarSize={72} isAnimationActive={false} />
                 ))}
               </BarChart>
             </ResponsiveContainer>

@@ -2,15 +2,15 @@
 
 import { useCallStore } from "./call-store";
 
-const TONE: Record<string, { box: string; badge: string; next: string }> = {
-  qualified: { box: "border-emerald-200 bg-emerald-50", badge: "bg-emerald-600", next: "An agent follows up shortly." },
-  transfer: { box: "border-sky-200 bg-sky-50", badge: "bg-sky-600", next: "A person takes over the call." },
-  not_qualified: { box: "border-red-200 bg-red-50", badge: "bg-red-600", next: "No follow-up is scheduled." },
-  stopped: { box: "border-slate-200 bg-slate-50", badge: "bg-slate-600", next: "The caller ended the conversation." },
-  incomplete: { box: "border-amber-200 bg-amber-50", badge: "bg-amber-600", next: "Not enough answers: call again to finish." },
+const TONE: Record<string, { box: string; badge: string }> = {
+  qualified: { box: "border-emerald-200 bg-emerald-50", badge: "bg-emerald-600" },
+  transfer: { box: "border-sky-200 bg-sky-50", badge: "bg-sky-600" },
+  not_qualified: { box: "border-red-200 bg-red-50", badge: "bg-red-600" },
+  stopped: { box: "border-slate-200 bg-slate-50", badge: "bg-slate-600" },
+  incomplete: { box: "border-amber-200 bg-amber-50", badge: "bg-amber-600" },
 };
 
-/** The call's outcome, its reason and what happens next. */
+/** The call's outcome, its reason and what happens next (the flow's closing message). */
 export function ResultCard() {
   const result = useCallStore((s) => s.result);
   if (!result) return null;
@@ -27,9 +27,10 @@ export function ResultCard() {
         {result.label}
       </span>
       <p className="mt-3 text-sm text-slate-800">{result.reason}</p>
-      <p className="mt-2 text-xs text-slate-600">
-        Next step: {tone.next} · Call time {(result.durationMs / 1000).toFixed(1)} s
+      <p className="mt-2 text-sm text-slate-700">
+        <span className="font-medium">Next step:</span> {result.message}
       </p>
+      <p className="mt-2 text-xs text-slate-500">Call time {(result.durationMs / 1000).toFixed(1)} s</p>
     </section>
   );
 }

@@ -448,12 +448,13 @@ export class CallSession {
     if (endAction) {
       this.question = undefined;
       this.summaryOutcome = { outcome: endAction.outcome, reason: endAction.reason };
-      const label = {
-        qualified: this.deps.flow.outcomes.qualified.label,
-        not_qualified: this.deps.flow.outcomes.notQualified.label,
-        transfer: this.deps.flow.outcomes.transfer.label,
-        stopped: this.deps.flow.outcomes.stopped.label,
-        incomplete: this.deps.flow.outcomes.incomplete.label,
+      const outcomes = this.deps.flow.outcomes;
+      const { label, message } = {
+        qualified: outcomes.qualified,
+        not_qualified: outcomes.notQualified,
+        transfer: outcomes.transfer,
+        stopped: outcomes.stopped,
+        incomplete: outcomes.incomplete,
       }[endAction.outcome];
       this.sink.message({
         type: "result",
@@ -461,6 +462,7 @@ export class CallSession {
         label,
         reason: endAction.reason,
         answers: this.machine.answers,
+        message,
         durationMs: Math.round(this.now() - this.startedAt),
       });
     }

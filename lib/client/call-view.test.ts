@@ -84,11 +84,11 @@ describe("reduceCall", () => {
   });
 
   it("keeps the result and explains abnormal closes, but not a normal end", () => {
-    const result: ServerMessage = { type: "result", outcome: "qualified", label: "Eligible", reason: "r", answers: { salaried: true }, durationMs: 9000 };
+    const result: ServerMessage = { type: "result", outcome: "qualified", label: "Eligible", reason: "r", answers: { salaried: true }, message: "An agent will call you.", durationMs: 9000 };
     const done = run([server(ready), server(result), { kind: "socket_closed", code: 1000, reason: "call ended" }]);
     expect(done.status).toBe("ended");
     expect(done.disconnect).toBeNull();
-    expect(done.result?.label).toBe("Eligible");
+    expect(done.result).toMatchObject({ label: "Eligible", message: "An agent will call you." });
     const lost = run([server(ready), { kind: "socket_closed", code: 1006, reason: "" }]);
     expect(lost.disconnect).toMatch(/connection to the server was lost/);
     const busy = run([{ kind: "starting", inputMode: "voice" }, { kind: "socket_closed", code: 1013, reason: "busy" }]);

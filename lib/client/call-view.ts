@@ -44,6 +44,8 @@ export interface ResultView {
   label: string;
   reason: string;
   answers: Record<string, AnswerValue>;
+  /** What happens next, in the bot's words (the flow's closing message). */
+  message: string;
   durationMs: number;
 }
 
@@ -172,7 +174,7 @@ function reduceServer(v: CallView, m: ServerMessage, voiceEndTime: number | null
         turns: upsertTurn(v.turns, m.turnId, { questionId: m.questionId, source: m.source, stages: m.stages, serverV2vMs: m.voiceToVoiceMs }),
       };
     case "result":
-      return { ...v, result: { outcome: m.outcome, label: m.label, reason: m.reason, answers: m.answers, durationMs: m.durationMs } };
+      return { ...v, result: { outcome: m.outcome, label: m.label, reason: m.reason, answers: m.answers, message: m.message, durationMs: m.durationMs } };
     case "error":
       return { ...v, lastError: { code: m.code, message: m.message } };
     case "audio_start":

@@ -133,6 +133,8 @@ export const ServerMessage = z.discriminatedUnion("type", [
     label: z.string(),
     reason: z.string(),
     answers: z.record(z.string(), AnswerValueSchema),
+    /** The flow's closing message for the outcome: what happens next, in the bot's words. */
+    message: z.string(),
     durationMs: z.number(),
   }),
   z.object({ type: z.literal("error"), code: z.enum(ERROR_CODES), message: z.string() }),
