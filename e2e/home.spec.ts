@@ -19,3 +19,13 @@ test("an unknown bot is a 404 page", async ({ page }) => {
   const response = await page.goto("/call/no-such-bot");
   expect(response?.status()).toBe(404);
 });
+
+test("the call screen fits a phone screen", async ({ browser, baseURL }) => {
+  const page = await browser.newPage({ baseURL, viewport: { width: 390, height: 844 }, isMobile: true });
+  await page.goto("/call/quickrupee");
+  await expect(page.getByRole("button", { name: "Start call" })).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: "test-results/screens/call-phone.png", fullPage: true });
+  await page.close();
+});

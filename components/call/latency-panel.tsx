@@ -60,36 +60,38 @@ export function LatencyPanel() {
               </BarChart>
             </ResponsiveContainer>
           </div>
-          <table className="mt-4 w-full text-left text-xs tabular-nums">
-            <caption className="sr-only">Per-turn latency in milliseconds</caption>
-            <thead className="text-slate-500">
-              <tr>
-                <th className="py-1 font-medium">Turn</th>
-                {SEGMENTS.map((s) => (
-                  <th key={s.key} className="py-1 text-right font-medium">
-                    {s.label}
-                  </th>
-                ))}
-                <th className="py-1 text-right font-medium">Total</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.turnId} data-testid="latency-row" data-total={r.totalMs} data-measured-by={r.measuredBy} data-typed={r.typed} className="border-t border-slate-100">
-                  <td className="py-1">{r.label}</td>
+          <div className="mt-4 overflow-x-auto">
+            <table className="w-full min-w-[36rem] text-left text-xs tabular-nums">
+              <caption className="sr-only">Per-turn latency in milliseconds</caption>
+              <thead className="text-slate-500">
+                <tr>
+                  <th className="py-1 font-medium">Turn</th>
                   {SEGMENTS.map((s) => (
-                    <td key={s.key} className="py-1 text-right">
-                      {Math.round(r[s.key])}
-                    </td>
+                    <th key={s.key} className="py-1 text-right font-medium">
+                      {s.label}
+                    </th>
                   ))}
-                  <td className="py-1 text-right font-semibold">
-                    {Math.round(r.totalMs)}
-                    {r.measuredBy === "server" && <span className="font-normal text-slate-400"> (server)</span>}
-                  </td>
+                  <th className="py-1 text-right font-medium">Total</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.turnId} data-testid="latency-row" data-total={r.totalMs} data-measured-by={r.measuredBy} data-typed={r.typed} className="border-t border-slate-100">
+                    <td className="py-1">{r.label}</td>
+                    {SEGMENTS.map((s) => (
+                      <td key={s.key} className="py-1 text-right">
+                        {Math.round(r[s.key])}
+                      </td>
+                    ))}
+                    <td className="py-1 text-right font-semibold">
+                      {Math.round(r.totalMs)}
+                      {r.measuredBy === "server" && <span className="font-normal text-slate-400"> (server)</span>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
     </section>
