@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import next from "next";
 import { publishCatalog } from "./lib/bot/catalog";
 import { CallEngine } from "./lib/call/engine";
@@ -86,5 +87,14 @@ async function shutdown(signal: string): Promise<void> {
   await app?.close?.();
   process.exit(0);
 }
+// Bot audio is paced from this event loop: a stall longer than AUDIO_LEAD_MS is a gap callers hear.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+setInterval(() => {
+  const maxMs = loopDelay.max / 1e6;
+  if (maxMs > config.AUDIO_LEAD_MS / 2) log.warn({ code: "event_loop_stall", maxMs: Math.round(maxMs), activeCalls: engine.active.size }, "event loop stalled");
+  loopDelay.reset();
+}, 1000).unref();
+
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));

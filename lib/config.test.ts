@@ -30,7 +30,7 @@ describe("loadConfig", () => {
       ENDPOINT_FIXED_MS: 800,
       NO_INPUT_MS: 6000,
       BARGE_IN_MS: 150,
-      AUDIO_LEAD_MS: 200,
+      AUDIO_LEAD_MS: 400,
       MAX_CALLS: 100,
       MAX_CALL_MS: 600_000,
       ALLOWED_ORIGINS: [],

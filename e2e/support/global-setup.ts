@@ -1,10 +1,23 @@
 import { rmSync } from "node:fs";
+import type { FullConfig } from "@playwright/test";
 import { conversationWav } from "./conversation";
 import { LATENCY_DIR } from "./latency-log";
 import { SCENARIOS, scenarioWav, type ScenarioName } from "./scenarios";
 
-/** Global setup: this run's latency summary starts empty, and every conversation WAV is built. */
-export default function globalSetup(): void {
+/**
+ * Global setup (after the web server is up): this run's latency summary starts empty, every
+ * conversation WAV is built, and every page is rendered once. In dev mode Next compiles a route
+ * on its first request, on the server's event loop; done during a call, that stalls the bot's
+ * audio for a few hundred milliseconds, which is Next's first compile and not what we measure.
+ */
+export default async function globalSetup(config: FullConfig): Promise<void> {
   rmSync(LATENCY_DIR, { recursive: true, force: true });
   for (const [name, s] of Object.entries(SCENARIOS)) conversationWav(s.bot, s.answers, scenarioWav(name as ScenarioName));
+  const baseURL = config.projects[0]?.use.baseURL;
+  if (!baseURL) return;
+  for (const route of ["/", "/call/quickrupee", "/call/home-renovation"]) {
+    const res = await fetch(new URL(route, baseURL));
+    if (!res.ok) throw new Error(`warming ${route}: HTTP ${res.status}`);
+    await res.text();
+  }
 }
