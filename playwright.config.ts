@@ -29,6 +29,6 @@ export default defineConfig({
     url: `http://localhost:${port}/api/ready`,
     timeout: 180_000,
     reuseExistingServer: !process.env.CI,
-    env: { PORT: String(port), LOG_LEVEL: "warn" },
+    env: { PORT: String(port), LOG_LEVEL: "warn", DATA_DIR: "test-results/pglite-e2e" },
   },
 });

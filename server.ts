@@ -5,6 +5,7 @@ import { publishCatalog } from "./lib/bot/catalog";
 import { CallEngine } from "./lib/call/engine";
 import { loadConfig } from "./lib/config";
 import { createLogger } from "./lib/log";
+import { callsApi } from "./lib/server/calls-api";
 import { createUpgradeHandler } from "./lib/server/upgrade";
 import { handleVoiceSocket } from "./lib/transport/browser-ws";
 import { MAX_FRAME_MS, SUPPORTED_INPUT_RATES_HZ } from "./lib/transport/protocol";
@@ -30,13 +31,31 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 let draining = false;
 
-function handleRequest(req: IncomingMessage, res: ServerResponse): void {
-  const path = (req.url ?? "/").split("?")[0];
+const apiOptions = { adminToken: config.ADMIN_TOKEN, production: config.NODE_ENV === "production" };
+
+async function storeReachable(): Promise<boolean> {
+  try {
+    await engine.store.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const path = url.pathname;
   if (path === "/api/health") return json(res, 200, { ok: true });
+  if (path.startsWith("/api/calls")) {
+    const reply = await callsApi(req, url, engine.store, apiOptions);
+    if (reply) return json(res, reply.status, reply.body);
+  }
   if (path === "/api/ready") {
-    const ready = !draining;
+    const store = await storeReachable();
+    const ready = !draining && store;
     return json(res, ready ? 200 : 503, {
       ready,
+      store: { kind: engine.store.db.kind, reachable: store },
       activeCalls: engine.active.size,
       connections: upgrades.connections(),
       asr: engine.recognizer.stats(),
@@ -51,7 +70,12 @@ function handleRequest(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
-const server = createServer(handleRequest);
+const server = createServer((req, res) => {
+  handleRequest(req, res).catch((err: unknown) => {
+    log.error({ err, code: "internal_error", path: req.url }, "request failed");
+    if (!res.headersSent) json(res, 500, { type: "error", code: "internal_error", message: "internal error" });
+  });
+});
 // Frames are at most MAX_FRAME_MS of 48 kHz PCM16; text messages are small. Anything bigger closes with 1009.
 const maxPayload = Math.max(64 * 1024, ((Math.max(...SUPPORTED_INPUT_RATES_HZ) * MAX_FRAME_MS) / 1000) * 2 * 2);
 const upgrades = createUpgradeHandler({

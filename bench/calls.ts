@@ -64,6 +64,8 @@ interface ProfileResult {
   failures: string[];
   voiceToVoiceMs: number[];
   serverVoiceToVoiceMs: number[];
+  /** Time each reply waited for its turn's record to be written (call store). */
+  recordMs: number[];
   bargeInMs: number[];
   framesAfterInterrupt: number;
   cpuSeconds: number;
@@ -181,6 +183,7 @@ async function runProfile(profile: string): Promise<ProfileResult> {
       failures,
       voiceToVoiceMs: turns.map((t) => t.voiceToVoiceMs).filter((x): x is number => x !== null),
       serverVoiceToVoiceMs: turns.map((t) => t.serverVoiceToVoiceMs).filter((x): x is number => x !== null),
+      recordMs: turns.map((t) => t.stages?.recordMs ?? null).filter((x): x is number => x !== null),
       bargeInMs: turns.map((t) => t.bargeInMs).filter((x): x is number => x !== null),
       framesAfterInterrupt: turns.reduce((n, t) => n + t.framesAfterInterrupt, 0),
       cpuSeconds: cpu,
@@ -206,12 +209,13 @@ for (const p of profiles) results.push(await runProfile(p));
 const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 printTable(
   `Voice-to-voice, ${callers} concurrent caller(s), ${total} call(s) per profile (client-measured: last voiced sample sent → first reply frame received)`,
-  ["profile", "calls", "failed", "turns", "p50 ms", "p95 ms", "p99 ms", "server p50", "server p95", "barge-in p50", "barge-in p95", "frames after stop"],
+  ["profile", "calls", "failed", "turns", "p50 ms", "p95 ms", "p99 ms", "server p50", "server p95", "barge-in p50", "barge-in p95", "frames after stop", "record p50", "record p95"],
   results.map((r) => [
     r.profile, r.calls, r.failed, r.voiceToVoiceMs.length,
     r1(percentile(r.voiceToVoiceMs, 50)), r1(percentile(r.voiceToVoiceMs, 95)), r1(percentile(r.voiceToVoiceMs, 99)),
     r1(percentile(r.serverVoiceToVoiceMs, 50)), r1(percentile(r.serverVoiceToVoiceMs, 95)),
     r1(percentile(r.bargeInMs, 50)), r1(percentile(r.bargeInMs, 95)), r.framesAfterInterrupt,
+    r1(percentile(r.recordMs, 50)), r1(percentile(r.recordMs, 95)),
   ]),
 );
 printTable(
@@ -247,6 +251,8 @@ const file = writeJson(values.out ?? `calls-${callers}x${total}`, {
     p99: percentile(r.voiceToVoiceMs, 99),
     bargeInP50: percentile(r.bargeInMs, 50),
     bargeInP95: percentile(r.bargeInMs, 95),
+    recordP50: percentile(r.recordMs, 50),
+    recordP95: percentile(r.recordMs, 95),
     rssPerSessionMb: (r.rssPeakMb - r.rssBaselineMb) / Math.min(callers, total),
   })),
 });

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 
@@ -15,6 +17,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Log lines the server printed (JSON), newest last. */
   logs: string[];
+  /** The embedded database's directory (a fresh temporary one unless DATA_DIR or DATABASE_URL was given). */
+  dataDir: string | undefined;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -33,8 +37,18 @@ export function freePort(): Promise<number> {
 
 export async function startServer(env: Record<string, string> = {}, timeoutMs = 120_000): Promise<ServerProcess> {
   const port = await freePort();
+  const ownDataDir = env.DATA_DIR === undefined && env.DATABASE_URL === undefined ? mkdtempSync(path.join(tmpdir(), "voice-store-")) : undefined;
+  const dataDir = env.DATA_DIR ?? ownDataDir;
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-    env: { ...process.env, SERVE_PAGES: "0", LOG_LEVEL: "info", NODE_ENV: "test", ...env, PORT: String(port) },
+    env: {
+      ...process.env,
+      SERVE_PAGES: "0",
+      LOG_LEVEL: "info",
+      NODE_ENV: "test",
+      ...(dataDir && { DATA_DIR: dataDir }),
+      ...env,
+      PORT: String(port),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
@@ -68,9 +82,12 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
     wsUrl: `ws://localhost:${port}/ws/voice`,
     child,
     logs,
+    dataDir,
     stop: async (signal = "SIGTERM") => {
       if (child.exitCode === null) child.kill(signal);
-      return exited;
+      const code = await exited;
+      if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+      return code;
     },
   };
 }

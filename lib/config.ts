@@ -66,6 +66,17 @@ export const ConfigSchema = z.object({
   MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(20),
   /** Extra allowed WebSocket origins; same-host origins are always allowed. "*" allows any. */
   ALLOWED_ORIGINS: list,
+
+  /** PostgreSQL for call records (postgres://…). Unset: embedded PGlite in DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Where the embedded database lives (relative to the working directory). */
+  DATA_DIR: z.string().default(".data/pglite"),
+  /** This server among several sharing one PostgreSQL: after a crash it marks only its own live calls dropped. Default host:port. */
+  INSTANCE_ID: z.string().min(1).optional(),
+  /** How long a prompt waits for its turn's record to be written before it plays anyway. */
+  STORE_WRITE_TIMEOUT_MS: ms(1000),
+  /** Token for the call records API and dashboard. Required in production. */
+  ADMIN_TOKEN: z.string().min(16).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

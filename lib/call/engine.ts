@@ -11,6 +11,8 @@ import { concatInt16 } from "../audio/pcm";
 import { FliteSynthesizer } from "../tts/flite";
 import { PromptCache } from "../tts/prompt-cache";
 import type { Channel } from "../transport/protocol";
+import { openCallStore } from "../store/open";
+import type { CallStore } from "../store/call-store";
 import { CallSession, type CallSummary, type SessionSettings, type SessionSink } from "./session";
 
 export type StartCallError = "unknown_bot" | "busy";
@@ -23,7 +25,8 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 /**
  * Owns what calls share: flows and their grammars, the recognizer (decoder pool), the
- * synthesizer and prompt cache, and the registry of live calls with its limit. One per process.
+ * synthesizer and prompt cache, the call store, and the registry of live calls with its limit.
+ * One per process.
  */
 export class CallEngine {
   readonly active = new Map<string, CallSession>();
@@ -35,11 +38,13 @@ export class CallEngine {
     private readonly grammars: Map<string, Map<string, QuestionGrammar>>,
     readonly recognizer: Recognizer,
     readonly prompts: PromptCache,
+    readonly store: CallStore,
     private readonly log: Logger,
   ) {}
 
   static async create(config: Config, log: Logger): Promise<CallEngine> {
     const started = performance.now();
+    const store = await openCallStore(config, log);
     const flows = loadFlows(config.FLOWS_DIR);
     const grammars = new Map([...flows.values()].map((f) => [f.id, buildFlowGrammars(f)]));
     const allGrammars = [...grammars.values()].flatMap((m) => [...m.values()]);
@@ -69,7 +74,7 @@ export class CallEngine {
       { flows: [...flows.keys()], promptsCached: warmed, voice: config.TTS_VOICE, asrThreads: threads, ms: Math.round(performance.now() - started) },
       "call engine ready",
     );
-    return new CallEngine(config, flows, grammars, recognizer, prompts, log);
+    return new CallEngine(config, flows, grammars, recognizer, prompts, store, log);
   }
 
   settings(): SessionSettings {
@@ -104,6 +109,9 @@ export class CallEngine {
         channel,
         inputSampleRateHz,
         log: this.log,
+        recorder: this.store,
+        providers: { asr: this.recognizer.id, tts: `${this.prompts.providerId}:${this.config.TTS_VOICE}` },
+        recordTimeoutMs: this.config.STORE_WRITE_TIMEOUT_MS,
       },
       sink,
     );
@@ -126,7 +134,11 @@ export class CallEngine {
   }
 
   async close(): Promise<void> {
-    for (const s of this.active.values()) s.hangup("server shutting down");
+    const sessions = [...this.active.values()];
+    for (const s of sessions) s.hangup("server shutting down");
     await this.recognizer.close();
+    // Every call's last record (its end) is written before the store closes.
+    await Promise.all(sessions.map((s) => s.recorded));
+    await this.store.close();
   }
 }

@@ -11,6 +11,7 @@ import { ASR_SAMPLE_RATE_HZ } from "../asr/types";
 import type { PromptCache } from "../tts/prompt-cache";
 import type { CallState, Channel, ServerMessage, TurnStages } from "../transport/protocol";
 import { OUTPUT_SAMPLE_RATE_HZ } from "../transport/protocol";
+import type { CallRecorder } from "./recorder";
 import { Speaker } from "./speaker";
 import { SpeechTracker } from "./speech-tracker";
 
@@ -39,6 +40,12 @@ export interface SessionDeps {
   inputSampleRateHz: number;
   log: Logger;
   now?: () => number;
+  /** Where the call is recorded as it happens (none: not recorded). */
+  recorder?: CallRecorder;
+  /** Engines used, stored with the call. */
+  providers?: Record<string, string>;
+  /** How long a reply waits for its turn's record before it plays anyway. */
+  recordTimeoutMs?: number;
 }
 
 export interface SessionSink {
@@ -149,6 +156,12 @@ export class CallSession {
   /** The client's latest playback report: what the caller has really heard of a bot turn. */
   private heard: { turnId: number; playedMs: number; at: number } | undefined;
   private underrunsByTurn = new Map<number, number>();
+  /** Record writes, one after another in call order. */
+  private recordQueue: Promise<void> = Promise.resolve();
+  /** A finished caller turn not yet handed to the recorder. */
+  private unrecorded: TurnRecord | undefined;
+  /** The pending write of the turn the next bot turn replies to: the reply waits for it. */
+  private turnWrite: Promise<void> | undefined;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -171,6 +184,21 @@ export class CallSession {
     return this.ended;
   }
 
+  /** Resolves once every record write issued so far has finished (or failed and been logged). */
+  get recorded(): Promise<void> {
+    return this.recordQueue;
+  }
+
+  private record(what: string, write: (r: CallRecorder) => Promise<void>): Promise<void> {
+    const recorder = this.deps.recorder;
+    if (!recorder) return Promise.resolve();
+    const next = this.recordQueue
+      .then(() => write(recorder))
+      .catch((err: unknown) => this.deps.log.error({ err, callId: this.callId, code: "store_write_failed", what }, "call record write failed"));
+    this.recordQueue = next;
+    return next;
+  }
+
   start(): void {
     const { flow } = this.deps;
     this.sink.message({
@@ -183,6 +211,16 @@ export class CallSession {
       outputSampleRateHz: OUTPUT_SAMPLE_RATE_HZ,
       questions: flow.questions.map((q) => ({ id: q.id, prompt: q.prompt })),
     });
+    this.record("call", (r) =>
+      r.started({
+        callId: this.callId,
+        flowId: flow.id,
+        flowVersion: flow.version,
+        channel: this.deps.channel,
+        startedAt: new Date(),
+        providers: this.deps.providers ?? {},
+      }),
+    );
     if (this.deps.settings.maxCallMs > 0) {
       this.maxTimer = setTimeout(() => this.onMaxDuration(), this.deps.settings.maxCallMs);
     }
@@ -414,6 +452,7 @@ export class CallSession {
       voiceToVoiceMs: null,
     };
     this.turns.push(record);
+    this.unrecorded = record;
     this.pending = {
       record,
       lastVoicedAt: t.lastVoicedAt,
@@ -466,6 +505,12 @@ export class CallSession {
         durationMs: Math.round(this.now() - this.startedAt),
       });
     }
+    const turn = this.unrecorded;
+    if (turn) {
+      this.unrecorded = undefined;
+      const answers = { ...this.machine.answers };
+      this.turnWrite = this.record("turn", (r) => r.turn(this.callId, turn, answers));
+    }
     if (texts.length > 0) this.say(texts, endAction !== undefined);
     else if (endAction) this.finish();
   }
@@ -493,7 +538,10 @@ export class CallSession {
         }
       }
     };
-    const requestedAt = this.now();
+    let requestedAt = this.now();
+    let recordMs: number | undefined;
+    const turnWrite = this.turnWrite;
+    this.turnWrite = undefined;
     let firstChunkAt: number | null = null;
     const timed = async function* (now: () => number) {
       for await (const chunk of audio()) {
@@ -502,13 +550,21 @@ export class CallSession {
       }
     };
     this.speakChain = this.speakChain.then(async () => {
+      if (turnWrite) {
+        // The caller's turn is on disk before the reply to it plays (bounded: a slow store
+        // delays the reply, it never silences the call).
+        const t0 = this.now();
+        await this.withinRecordTimeout(turnWrite);
+        requestedAt = this.now();
+        recordMs = requestedAt - t0;
+      }
       if (this.ended) return;
       this.clearNoInput();
       this.sink.message({ type: "bot_text", turnId, text });
       this.sink.message({ type: "audio_start", turnId, sampleRateHz: OUTPUT_SAMPLE_RATE_HZ });
       this.botSpeaking = true;
       this.setState("speaking");
-      const outcome = await this.speaker.play(timed(this.now), () => this.onFirstFrame(pending, requestedAt, firstChunkAt));
+      const outcome = await this.speaker.play(timed(this.now), () => this.onFirstFrame(pending, requestedAt, firstChunkAt, recordMs));
       this.botSpeaking = false;
       this.sink.message({ type: "audio_end", turnId, durationMs: Math.round(outcome.durationMs) });
       if (this.ended) return;
@@ -523,14 +579,28 @@ export class CallSession {
     });
   }
 
-  private onFirstFrame(pending: PendingTurn | undefined, requestedAt: number, firstChunkAt: number | null): void {
+  private async withinRecordTimeout(write: Promise<void>): Promise<void> {
+    const timeoutMs = this.deps.recordTimeoutMs ?? 1000;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.deps.log.warn({ callId: this.callId, code: "store_slow", timeoutMs }, "turn record not written in time; replying anyway");
+        resolve();
+      }, timeoutMs);
+    });
+    await Promise.race([write, late]);
+    clearTimeout(timer);
+  }
+
+  private onFirstFrame(pending: PendingTurn | undefined, requestedAt: number, firstChunkAt: number | null, recordMs: number | undefined): void {
     if (!pending) return;
     const sentAt = this.now();
     const stages: TurnStages = {
       endpointMs: pending.lastVoicedAt === null ? 0 : round(pending.endpointAt - pending.lastVoicedAt),
       asrMs: round(pending.asrMs),
       decisionMs: round(pending.decisionMs),
-      ttsFirstAudioMs: round((firstChunkAt ?? sentAt) - requestedAt),
+      ttsFirstAudioMs: round(Math.max(0, (firstChunkAt ?? sentAt) - requestedAt)),
+      ...(recordMs !== undefined && { recordMs: round(recordMs) }),
     };
     const voiceToVoiceMs = round(sentAt - (pending.lastVoicedAt ?? pending.endpointAt));
     pending.record.stages = stages;
@@ -544,6 +614,8 @@ export class CallSession {
       voiceToVoiceMs,
     });
     this.deps.log.info({ callId: this.callId, turn: pending.record.turnId, voiceToVoiceMs, ...stages }, "turn");
+    const record = pending.record;
+    this.record("metrics", (r) => r.measured(this.callId, record));
   }
 
   private armNoInput(): void {
@@ -553,7 +625,7 @@ export class CallSession {
       this.noInputTimer = undefined;
       if (this.ended || this.stream || this.finalizing || this.botSpeaking) return;
       this.turnId++;
-      this.turns.push({
+      const record: TurnRecord = {
         turnId: this.turnId,
         questionId: this.question?.id ?? null,
         prompt: this.botTurnText,
@@ -563,7 +635,9 @@ export class CallSession {
         source: "speech",
         stages: null,
         voiceToVoiceMs: null,
-      });
+      };
+      this.turns.push(record);
+      this.unrecorded = record;
       this.dispatch({ type: "no_input" });
     }, this.deps.settings.noInputMs);
   }
@@ -611,7 +685,7 @@ export class CallSession {
     this.stream = undefined;
     this.preRoll = [];
     const s = this.summaryOutcome ?? { outcome: "dropped" as const, reason: "ended" };
-    this.resolveEnd({
+    const summary: CallSummary = {
       callId: this.callId,
       flowId: this.deps.flow.id,
       channel: this.deps.channel,
@@ -622,7 +696,12 @@ export class CallSession {
       durationMs: round(this.now() - this.startedAt),
       endedBy: this.endedBy,
       playbackUnderruns: this.underrunsByTurn.size ? [...this.underrunsByTurn.values()].reduce((a, b) => a + b, 0) : null,
-    });
+    };
+    const turn = this.unrecorded;
+    this.unrecorded = undefined;
+    if (turn) this.record("turn", (r) => r.turn(this.callId, turn, { ...summary.answers }));
+    this.record("end", (r) => r.ended(summary));
+    this.resolveEnd(summary);
   }
 }
 

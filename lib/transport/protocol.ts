@@ -54,6 +54,8 @@ export const TurnStages = z.object({
   decisionMs: z.number(),
   /** Reply requested → first bot audio available (≈0 for cached prompts). */
   ttsFirstAudioMs: z.number(),
+  /** The caller's turn written to the call store before its reply plays (absent without a store). */
+  recordMs: z.number().optional(),
 });
 export type TurnStages = z.infer<typeof TurnStages>;
 
@@ -76,7 +78,7 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-const OUTCOMES = ["qualified", "not_qualified", "transfer", "stopped", "incomplete"] as const satisfies readonly Outcome[];
+export const OUTCOMES = ["qualified", "not_qualified", "transfer", "stopped", "incomplete"] as const satisfies readonly Outcome[];
 const AnswerValueSchema = z.union([z.boolean(), z.number(), z.string()]) satisfies z.ZodType<AnswerValue>;
 
 /**

@@ -87,6 +87,18 @@ describe("spoken calls through the caller CLI", () => {
     expect(eligible.turns.map((t) => t.heard)).toEqual([expect.stringContaining("yes"), "about thirty thousand", "mumbai"]);
     expect(eligible.callId).toMatch(/^[0-9a-f-]{36}$/);
     expectMeasured(eligible);
+    // Recorded as it happened: the stored call matches what the caller saw, latencies included.
+    const stored = (await (await fetch(`${server.url}/api/calls/${eligible.callId}`)).json()) as {
+      status: string;
+      outcome: string;
+      channel: string;
+      answers: unknown;
+      turns: Array<{ heard: string; understood: string; voiceToVoiceMs: number | null; stages: { endpointMs: number } | null }>;
+    };
+    expect(stored).toMatchObject({ status: "ended", outcome: "qualified", channel: "cli", answers: { salaried: true, salary: 30000, city: "Mumbai" } });
+    expect(stored.turns.map((t) => [t.heard, t.understood])).toEqual(eligible.turns.map((t) => [t.heard, t.understood]));
+    expect(stored.turns.map((t) => t.voiceToVoiceMs)).toEqual(eligible.turns.map((t) => t.serverVoiceToVoiceMs));
+    expect(stored.turns.every((t) => t.stages !== null && t.stages.endpointMs > 0)).toBe(true);
 
     expect(salaryExit.outcome).toBe("not_qualified");
     expect(salaryExit.answers).toEqual({ salaried: true, salary: 15000 });

@@ -1,0 +1,232 @@
+import type { CallRecorder, CallStart } from "../call/recorder";
+import type { CallSummary, TurnRecord } from "../call/session";
+import type { Db, Queryable } from "./db";
+import type { CallFilter } from "./query";
+
+export interface StoredTurn {
+  turnId: number;
+  questionId: string | null;
+  prompt: string;
+  source: string;
+  heard: string;
+  understood: string;
+  confidence: number | null;
+  stages: { endpointMs: number; asrMs: number; decisionMs: number; ttsFirstAudioMs: number } | null;
+  voiceToVoiceMs: number | null;
+  recordedAt: string;
+}
+
+export interface StoredCall {
+  id: string;
+  flowId: string;
+  flowVersion: number;
+  channel: string;
+  instanceId: string;
+  startedAt: string;
+  endedAt: string | null;
+  durationMs: number | null;
+  status: "live" | "ended";
+  outcome: string | null;
+  reason: string | null;
+  answers: Record<string, string | number | boolean>;
+  providers: Record<string, string>;
+  playbackUnderruns: number | null;
+}
+
+interface CallRow {
+  id: string;
+  flow_id: string;
+  flow_version: number;
+  channel: string;
+  instance_id: string;
+  started_at: Date;
+  ended_at: Date | null;
+  duration_ms: number | null;
+  status: "live" | "ended";
+  outcome: string | null;
+  reason: string | null;
+  answers: StoredCall["answers"];
+  providers: StoredCall["providers"];
+  playback_underruns: number | null;
+}
+
+interface TurnRow {
+  turn_id: number;
+  question_id: string | null;
+  prompt: string;
+  source: string;
+  heard: string;
+  understood: string;
+  confidence: number | null;
+  endpoint_ms: number | null;
+  asr_ms: number | null;
+  decision_ms: number | null;
+  tts_first_audio_ms: number | null;
+  voice_to_voice_ms: number | null;
+  recorded_at: Date;
+}
+
+class RolledBack extends Error {}
+
+/** PostgreSQL text cannot hold NUL: a typed answer may (a fuzzer's does). Store U+FFFD instead. */
+const text = (s: string) => s.replace(/\u0000/g, "\uFFFD");
+const json = (v: unknown) => JSON.stringify(v).replace(/\\u0000/g, "\\uFFFD");
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+const toCall = (r: CallRow): StoredCall => ({
+  id: r.id,
+  flowId: r.flow_id,
+  flowVersion: r.flow_version,
+  channel: r.channel,
+  instanceId: r.instance_id,
+  startedAt: iso(r.started_at)!,
+  endedAt: iso(r.ended_at),
+  durationMs: r.duration_ms,
+  status: r.status,
+  outcome: r.outcome,
+  reason: r.reason,
+  answers: r.answers,
+  providers: r.providers,
+  playbackUnderruns: r.playback_underruns,
+});
+
+const toTurn = (r: TurnRow): StoredTurn => ({
+  turnId: r.turn_id,
+  questionId: r.question_id,
+  prompt: r.prompt,
+  source: r.source,
+  heard: r.heard,
+  understood: r.understood,
+  confidence: r.confidence,
+  stages:
+    r.endpoint_ms === null
+      ? null
+      : { endpointMs: r.endpoint_ms, asrMs: r.asr_ms ?? 0, decisionMs: r.decision_ms ?? 0, ttsFirstAudioMs: r.tts_first_audio_ms ?? 0 },
+  voiceToVoiceMs: r.voice_to_voice_ms,
+  recordedAt: iso(r.recorded_at)!,
+});
+
+/**
+ * Call records: written as a call happens (the session awaits each turn's row before it speaks
+ * the reply), read by the API and dashboard. The same SQL runs on PGlite and PostgreSQL.
+ */
+export class CallStore implements CallRecorder {
+  constructor(
+    readonly db: Db,
+    readonly instanceId: string,
+  ) {}
+
+  /**
+   * Calls this instance left live when it last stopped (a crash, kill -9) are over: mark them
+   * dropped, keeping their turns, ended at their last recorded turn. An embedded database has
+   * one server (its directory is locked), so every live call in it is this server's; on a
+   * shared PostgreSQL only those of this INSTANCE_ID are.
+   */
+  async recoverInterrupted(): Promise<number> {
+    const own = this.db.kind === "pglite" ? "" : "AND c.instance_id = $1";
+    const { rows } = await this.db.query<{ id: string }>(
+      `UPDATE calls c SET status = 'ended', outcome = 'dropped', reason = 'server stopped during the call',
+         ended_at = coalesce((SELECT max(t.recorded_at) FROM turns t WHERE t.call_id = c.id), c.started_at),
+         duration_ms = round(extract(epoch FROM coalesce((SELECT max(t.recorded_at) FROM turns t WHERE t.call_id = c.id), c.started_at) - c.started_at) * 1000)
+       WHERE c.status = 'live' ${own}
+       RETURNING c.id`,
+      own ? [this.instanceId] : [],
+    );
+    return rows.length;
+  }
+
+  async started(c: CallStart): Promise<void> {
+    await this.db.query(
+      `INSERT INTO calls (id, flow_id, flow_version, channel, instance_id, started_at, providers) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [c.callId, c.flowId, c.flowVersion, c.channel, this.instanceId, c.startedAt, json(c.providers)],
+    );
+  }
+
+  async turn(callId: string, t: TurnRecord, answers: Record<string, string | number | boolean>): Promise<void> {
+    // One statement (one round trip, atomic): the reply to this turn waits for it.
+    await this.db.query(
+      `WITH t AS (
+         INSERT INTO turns (call_id, turn_id, question_id, prompt, source, heard, understood, confidence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (call_id, turn_id) DO UPDATE SET heard = excluded.heard, understood = excluded.understood, confidence = excluded.confidence
+         RETURNING call_id)
+       UPDATE calls SET answers = $9 WHERE id = (SELECT call_id FROM t)`,
+      [callId, t.turnId, t.questionId, text(t.prompt), t.source, text(t.heard), text(t.understood), t.confidence, json(answers)],
+    );
+  }
+
+  /**
+   * Runs each write once in a transaction that is rolled back, so the first real call does not
+   * pay for the database's first-use work (plans, catalog caches) while a caller waits.
+   */
+  async warm(): Promise<void> {
+    const id = "00000000-0000-4000-8000-000000000000";
+    await this.db
+      .transaction(async (tx) => {
+        const scoped = new CallStore({ ...this.db, query: tx.query.bind(tx) }, this.instanceId);
+        await scoped.started({ callId: id, flowId: "warm", flowVersion: 1, channel: "cli", startedAt: new Date(), providers: {} });
+        const turn = { turnId: 1, questionId: null, prompt: "", heard: "", understood: "", confidence: null, source: "speech" as const, stages: null, voiceToVoiceMs: null };
+        await scoped.turn(id, turn, {});
+        await scoped.measured(id, { ...turn, stages: { endpointMs: 0, asrMs: 0, decisionMs: 0, ttsFirstAudioMs: 0 }, voiceToVoiceMs: 0 });
+        throw new RolledBack();
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof RolledBack)) throw err;
+      });
+  }
+
+  async measured(callId: string, t: TurnRecord): Promise<void> {
+    if (!t.stages) return;
+    await this.db.query(
+      `UPDATE turns SET endpoint_ms = $3, asr_ms = $4, decision_ms = $5, tts_first_audio_ms = $6, voice_to_voice_ms = $7 WHERE call_id = $1 AND turn_id = $2`,
+      [callId, t.turnId, t.stages.endpointMs, t.stages.asrMs, t.stages.decisionMs, t.stages.ttsFirstAudioMs, t.voiceToVoiceMs],
+    );
+  }
+
+  async ended(s: CallSummary): Promise<void> {
+    await this.db.query(
+      `UPDATE calls SET status = 'ended', ended_at = started_at + ($2::double precision * interval '1 millisecond'), duration_ms = $3,
+         outcome = $4, reason = $5, answers = $6, playback_underruns = $7 WHERE id = $1`,
+      [s.callId, s.durationMs, Math.round(s.durationMs), s.outcome, text(s.reason), json(s.answers), s.playbackUnderruns],
+    );
+  }
+
+  async listCalls(f: CallFilter): Promise<{ calls: StoredCall[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace("?", `$${params.length}`));
+    };
+    if (f.bot) add("flow_id = ?", f.bot);
+    if (f.outcome === "live") where.push("status = 'live'");
+    else if (f.outcome) add("outcome = ?", f.outcome);
+    if (f.channel) add("channel = ?", f.channel);
+    if (f.from) add("started_at >= ?", f.from);
+    if (f.to) add("started_at < ?", f.to);
+    const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    const [page, count] = await Promise.all([
+      this.db.query<CallRow>(`SELECT * FROM calls ${clause} ORDER BY started_at DESC, id LIMIT ${f.limit} OFFSET ${f.offset}`, params),
+      this.db.query<{ n: number | string }>(`SELECT count(*)::int AS n FROM calls ${clause}`, params),
+    ]);
+    return { calls: page.rows.map(toCall), total: Number(count.rows[0]?.n ?? 0) };
+  }
+
+  async getCall(id: string): Promise<(StoredCall & { turns: StoredTurn[] }) | null> {
+    const [call, turns] = await Promise.all([
+      this.db.query<CallRow>(`SELECT * FROM calls WHERE id = $1`, [id]),
+      this.db.query<TurnRow>(`SELECT * FROM turns WHERE call_id = $1 ORDER BY turn_id`, [id]),
+    ]);
+    const row = call.rows[0];
+    return row ? { ...toCall(row), turns: turns.rows.map(toTurn) } : null;
+  }
+
+  /** For tests and tools: run SQL in the store's database. */
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }> {
+    return (this.db as Queryable).query<T>(sql, params);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { startServer, type ServerProcess } from "../../bench/server-process";
+import { testDatabases } from "../../lib/store/testing";
+import { TestSocket, healthyTypedCall, runScenarios, startMessage, waitUntil } from "./ws-test-client";
+
+/**
+ * Call records through the real server: a crash mid-call leaves the call dropped with its
+ * finished turns, the API refuses without the admin token, two instances on one PostgreSQL
+ * share their records, and a second server on the same embedded database is refused.
+ */
+interface StoredCall {
+  id: string;
+  status: string;
+  outcome: string | null;
+  reason: string | null;
+  channel: string;
+  instanceId: string;
+  answers: Record<string, unknown>;
+  turns: Array<{ turnId: number; heard: string; understood: string }>;
+}
+
+const getJson = async <T>(url: string, headers: Record<string, string> = {}) => {
+  const res = await fetch(url, { headers });
+  return { status: res.status, body: (await res.json()) as T };
+};
+
+type Msg = TestSocket["messages"][number];
+
+/** A typed call that answers the first two questions, then waits (for the crash). */
+async function twoTypedTurns(server: ServerProcess): Promise<{ socket: TestSocket; callId: string }> {
+  const s = await TestSocket.open(server.wsUrl);
+  s.sendJson(startMessage());
+  const ready = (await s.waitFor((m) => m.type === "ready", { timeoutMs: 10_000 })) as Extract<Msg, { type: "ready" }>;
+  s.sendJson({ type: "text", text: "yes" });
+  await s.waitFor((m) => m.type === "answer" && m.questionId === "salaried");
+  s.sendJson({ type: "text", text: "thirty thousand" });
+  await s.waitFor((m) => m.type === "answer" && m.questionId === "salary");
+  // The reply to the second turn plays only once that turn is recorded.
+  await s.waitFor((m) => m.type === "bot_text" && /metro/.test(m.text));
+  return { socket: s, callId: ready.callId };
+}
+
+describe("call records", () => {
+  it("survive kill -9 mid-call as dropped with every finished turn; the data dir is one server's", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "voice-crash-"));
+    try {
+      const first = await startServer({ DATA_DIR: dataDir });
+      const { socket, callId } = await twoTypedTurns(first);
+      const live = await getJson<StoredCall>(`${first.url}/api/calls/${callId}`);
+      expect(live.body).toMatchObject({ status: "live", outcome: null });
+
+      // A second server on the same embedded database is refused, clearly.
+      await expect(startServer({ DATA_DIR: dataDir }, 60_000)).rejects.toThrow(/in use by process/);
+
+      await first.stop("SIGKILL");
+      await socket.closed;
+      const second = await startServer({ DATA_DIR: dataDir });
+      try {
+        const { body } = await getJson<StoredCall>(`${second.url}/api/calls/${callId}`);
+        expect(body).toMatchObject({ status: "ended", outcome: "dropped", reason: "server stopped during the call", answers: { salaried: true, salary: 30000 } });
+        expect(body.turns.map((t) => [t.turnId, t.heard, t.understood])).toEqual([
+          [1, "yes", "answer:true"],
+          [2, "thirty thousand", "answer:30000"],
+        ]);
+        const listed = await getJson<{ calls: StoredCall[]; total: number }>(`${second.url}/api/calls?outcome=dropped`);
+        expect(listed.body.calls.map((c) => c.id)).toEqual([callId]);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("are only for the admin token holder; in production without a token they are off", async () => {
+    const token = "0123456789abcdef-test";
+    const [guarded, production] = await Promise.all([startServer({ ADMIN_TOKEN: token }), startServer({ NODE_ENV: "production" })]);
+    try {
+      const failures = await runScenarios({
+        guarded: async () => {
+          const none = await getJson<{ code: string }>(`${guarded.url}/api/calls`);
+          expect(none).toMatchObject({ status: 401, body: { code: "unauthorized" } });
+          const wrong = await getJson<{ code: string }>(`${guarded.url}/api/calls`, { authorization: "Bearer 0123456789abcdef-tesT" });
+          expect(wrong.status).toBe(401);
+          const call = await healthyTypedCall(guarded);
+          const ok = await getJson<StoredCall>(`${guarded.url}/api/calls/${call.callId}`, { authorization: `Bearer ${token}` });
+          expect(ok.body).toMatchObject({ status: "ended", outcome: "qualified", channel: "cli", answers: { salaried: true, salary: 30000, city: "Mumbai" } });
+          const viaCookie = await getJson<{ total: number }>(`${guarded.url}/api/calls`, { cookie: `admin_token=${token}` });
+          expect(viaCookie).toMatchObject({ status: 200, body: { total: 1 } });
+          const bad = await getJson<{ code: string; message: string }>(`${guarded.url}/api/calls?limit=0&colour=red`, { authorization: `Bearer ${token}` });
+          expect(bad).toMatchObject({ status: 400, body: { code: "bad_request" } });
+          expect(bad.body.message).toMatch(/limit/);
+          const notUuid = await getJson<{ code: string }>(`${guarded.url}/api/calls/42`, { authorization: `Bearer ${token}` });
+          expect(notUuid).toMatchObject({ status: 400, body: { code: "bad_request" } });
+        },
+        production: async () => {
+          const off = await getJson<{ code: string; message: string }>(`${production.url}/api/calls`);
+          expect(off).toMatchObject({ status: 403, body: { code: "admin_token_required" } });
+          expect(off.body.message).toMatch(/ADMIN_TOKEN/);
+        },
+      });
+      expect(failures).toEqual([]);
+    } finally {
+      await Promise.all([guarded.stop(), production.stop()]);
+    }
+  });
+
+  const postgres = testDatabases().find((d) => d.name === "postgres");
+  it.runIf(postgres)("two instances on one PostgreSQL both record and both list every call", async () => {
+    const database = await postgres!.create();
+    await database.db.close();
+    const env = { DATABASE_URL: database.url! };
+    const [a, b] = await Promise.all([startServer({ ...env, INSTANCE_ID: "a" }), startServer({ ...env, INSTANCE_ID: "b" })]);
+    try {
+      const [callA, callB] = await Promise.all([healthyTypedCall(a), healthyTypedCall(b)]);
+      for (const server of [a, b]) {
+        await waitUntil(async () => (await getJson<{ total: number }>(`${server.url}/api/calls?outcome=qualified`)).body.total === 2, "both calls listed", 5000);
+        const { body } = await getJson<{ calls: StoredCall[] }>(`${server.url}/api/calls`);
+        expect(new Map(body.calls.map((c) => [c.id, c.instanceId]))).toEqual(
+          new Map([
+            [callA.callId, "a"],
+            [callB.callId, "b"],
+          ]),
+        );
+      }
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await database.drop();
+    }
+  });
+});
