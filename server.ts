@@ -5,7 +5,9 @@ import { publishCatalog } from "./lib/bot/catalog";
 import { CallEngine } from "./lib/call/engine";
 import { loadConfig } from "./lib/config";
 import { createLogger } from "./lib/log";
+import { adminRoutes } from "./lib/server/admin-routes";
 import { callsApi } from "./lib/server/calls-api";
+import { publishRuntime } from "./lib/server/runtime";
 import { createUpgradeHandler } from "./lib/server/upgrade";
 import { handleVoiceSocket } from "./lib/transport/browser-ws";
 import { MAX_FRAME_MS, SUPPORTED_INPUT_RATES_HZ } from "./lib/transport/protocol";
@@ -22,6 +24,7 @@ const servePages = process.env.SERVE_PAGES !== "0";
 const app = servePages ? next({ dev, hostname: "localhost", port: config.PORT }) : undefined;
 const [engine] = await Promise.all([CallEngine.create(config, log), app?.prepare()]);
 publishCatalog(engine.flows.values());
+publishRuntime({ store: engine.store, flows: [...engine.flows.values()], adminToken: config.ADMIN_TOKEN, production: config.NODE_ENV === "production" });
 const handlePage = app?.getRequestHandler();
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -46,7 +49,8 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise
   const url = new URL(req.url ?? "/", "http://localhost");
   const path = url.pathname;
   if (path === "/api/health") return json(res, 200, { ok: true });
-  if (path.startsWith("/api/calls")) {
+  if (path.startsWith("/api/calls") || path === "/api/login" || path === "/api/logout") {
+    if (await adminRoutes(req, res, url, engine.store, apiOptions)) return;
     const reply = await callsApi(req, url, engine.store, apiOptions);
     if (reply) return json(res, reply.status, reply.body);
   }

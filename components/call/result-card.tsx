@@ -13,6 +13,7 @@ const TONE: Record<string, { box: string; badge: string }> = {
 /** The call's outcome, its reason and what happens next (the flow's closing message). */
 export function ResultCard() {
   const result = useCallStore((s) => s.result);
+  const callId = useCallStore((s) => s.callId);
   if (!result) return null;
   const tone = TONE[result.outcome] ?? TONE.stopped!;
   return (
@@ -21,6 +22,7 @@ export function ResultCard() {
       aria-live="polite"
       data-testid="result"
       data-outcome={result.outcome}
+      data-call-id={callId ?? undefined}
       className={`rounded-2xl border p-5 shadow-sm ${tone.box}`}
     >
       <span className={`inline-block rounded-full px-2.5 py-0.5 text-xs font-semibold uppercase tracking-wide text-white ${tone.badge}`}>

@@ -13,7 +13,7 @@ export const SCENARIOS = {
     bot: "home-renovation",
     answers: [{ text: "yes I do" }, { text: "fifteen thousand dollars" }, { text: "next month" }],
   },
-  "barge-in-greeting": { bot: "quickrupee", answers: [{ text: "yes", bargeInAtMs: 2500 }, { text: "forty thousand" }, { text: "Delhi" }] },
+  "barge-in-greeting": { bot: "quickrupee", answers: [{ text: "yes", bargeInAtMs: 2500 }, { text: "forty five thousand" }, { text: "Delhi" }] },
 } satisfies Record<string, { bot: string; answers: Answer[] }>;
 
 export type ScenarioName = keyof typeof SCENARIOS;

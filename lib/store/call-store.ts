@@ -111,11 +111,25 @@ const toTurn = (r: TurnRow): StoredTurn => ({
  * Call records: written as a call happens (the session awaits each turn's row before it speaks
  * the reply), read by the API and dashboard. The same SQL runs on PGlite and PostgreSQL.
  */
+export type CallChange = { type: "started" | "turn" | "ended"; callId: string };
+
 export class CallStore implements CallRecorder {
+  private readonly listeners = new Set<(c: CallChange) => void>();
+
   constructor(
     readonly db: Db,
     readonly instanceId: string,
   ) {}
+
+  /** Called after each write that changes what a dashboard shows. Returns the unsubscribe. */
+  subscribe(listener: (c: CallChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(c: CallChange): void {
+    for (const l of this.listeners) l(c);
+  }
 
   /**
    * Calls this instance left live when it last stopped (a crash, kill -9) are over: mark them
@@ -141,6 +155,7 @@ export class CallStore implements CallRecorder {
       `INSERT INTO calls (id, flow_id, flow_version, channel, instance_id, started_at, providers) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [c.callId, c.flowId, c.flowVersion, c.channel, this.instanceId, c.startedAt, json(c.providers)],
     );
+    this.changed({ type: "started", callId: c.callId });
   }
 
   async turn(callId: string, t: TurnRecord, answers: Record<string, string | number | boolean>): Promise<void> {
@@ -153,6 +168,7 @@ export class CallStore implements CallRecorder {
        UPDATE calls SET answers = $9 WHERE id = (SELECT call_id FROM t)`,
       [callId, t.turnId, t.questionId, text(t.prompt), t.source, text(t.heard), text(t.understood), t.confidence, json(answers)],
     );
+    this.changed({ type: "turn", callId });
   }
 
   /**
@@ -189,6 +205,7 @@ export class CallStore implements CallRecorder {
          outcome = $4, reason = $5, answers = $6, playback_underruns = $7 WHERE id = $1`,
       [s.callId, s.durationMs, Math.round(s.durationMs), s.outcome, text(s.reason), json(s.answers), s.playbackUnderruns],
     );
+    this.changed({ type: "ended", callId: s.callId });
   }
 
   async listCalls(f: CallFilter): Promise<{ calls: StoredCall[]; total: number }> {
@@ -206,10 +223,20 @@ export class CallStore implements CallRecorder {
     if (f.to) add("started_at < ?", f.to);
     const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
     const [page, count] = await Promise.all([
-      this.db.query<CallRow>(`SELECT * FROM calls ${clause} ORDER BY started_at DESC, id LIMIT ${f.limit} OFFSET ${f.offset}`, params),
+      this.db.query<CallRow>(`SELECT * FROM calls ${clause} ORDER BY started_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [
+        ...params,
+        Math.trunc(f.limit),
+        Math.trunc(f.offset),
+      ]),
       this.db.query<{ n: number | string }>(`SELECT count(*)::int AS n FROM calls ${clause}`, params),
     ]);
     return { calls: page.rows.map(toCall), total: Number(count.rows[0]?.n ?? 0) };
+  }
+
+  /** Every call matching `f` (no page), newest first, up to `max`. */
+  async exportCalls(f: Omit<CallFilter, "limit" | "offset">, max = 100_000): Promise<StoredCall[]> {
+    const { calls } = await this.listCalls({ ...f, limit: max, offset: 0 });
+    return calls;
   }
 
   async getCall(id: string): Promise<(StoredCall & { turns: StoredTurn[] }) | null> {

@@ -85,7 +85,46 @@ describe("call records", () => {
           expect(none).toMatchObject({ status: 401, body: { code: "unauthorized" } });
           const wrong = await getJson<{ code: string }>(`${guarded.url}/api/calls`, { authorization: "Bearer 0123456789abcdef-tesT" });
           expect(wrong.status).toBe(401);
+          // The dashboard's change stream: started, each turn, ended.
+          const events: string[] = [];
+          const stream = await fetch(`${guarded.url}/api/calls/events`, { headers: { authorization: `Bearer ${token}` } });
+          expect(stream.headers.get("content-type")).toBe("text/event-stream");
+          const reader = stream.body!.getReader();
+          void (async () => {
+            for (;;) {
+              const { value, done } = await reader.read();
+              if (done) return;
+              events.push(...new TextDecoder().decode(value).split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)));
+            }
+          })().catch(() => undefined);
           const call = await healthyTypedCall(guarded);
+          await waitUntil(() => events.some((e) => e.includes('"ended"')), "the ended event", 5000);
+          await reader.cancel();
+          expect(events.map((e) => JSON.parse(e) as { type: string; callId: string })).toEqual([
+            { type: "started", callId: call.callId },
+            { type: "turn", callId: call.callId },
+            { type: "turn", callId: call.callId },
+            { type: "turn", callId: call.callId },
+            { type: "ended", callId: call.callId },
+          ]);
+          const csv = await fetch(`${guarded.url}/api/calls/export.csv`, { headers: { authorization: `Bearer ${token}` } });
+          expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+          expect((await csv.text()).split("\r\n")).toEqual([
+            "call_id,bot,channel,started_at,duration_ms,outcome,reason,city,salaried,salary",
+            expect.stringMatching(new RegExp(`^${call.callId},quickrupee,cli,[^,]+,\\d+,qualified,all answers qualify,Mumbai,true,30000$`)),
+            "",
+          ]);
+          expect((await fetch(`${guarded.url}/api/calls/export.csv`)).status).toBe(401);
+          // Sign-in for the dashboard: a wrong token goes back to the form; the right one sets an httpOnly cookie.
+          const login = (t: string, next: string) =>
+            fetch(`${guarded.url}/api/login`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token: t, next }) });
+          const wrongLogin = await login("nope", "/dashboard");
+          expect(wrongLogin.status).toBe(303);
+          expect(wrongLogin.headers.get("location")).toBe("/login?error=1&next=%2Fdashboard");
+          expect(wrongLogin.headers.get("set-cookie")).toBeNull();
+          const rightLogin = await login(token, "https://evil.example/");
+          expect(rightLogin.headers.get("location")).toBe("/dashboard");
+          expect(rightLogin.headers.get("set-cookie")).toMatch(/^admin_token=.+; HttpOnly; SameSite=Lax; Path=\//);
           const ok = await getJson<StoredCall>(`${guarded.url}/api/calls/${call.callId}`, { authorization: `Bearer ${token}` });
           expect(ok.body).toMatchObject({ status: "ended", outcome: "qualified", channel: "cli", answers: { salaried: true, salary: 30000, city: "Mumbai" } });
           const viaCookie = await getJson<{ total: number }>(`${guarded.url}/api/calls`, { cookie: `admin_token=${token}` });
