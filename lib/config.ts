@@ -77,6 +77,15 @@ export const ConfigSchema = z.object({
   STORE_WRITE_TIMEOUT_MS: ms(1000),
   /** Token for the call records API and dashboard. Required in production. */
   ADMIN_TOKEN: z.string().min(16).optional(),
+
+  /** Where qualified leads are POSTed (JSON, signed). Unset: no webhook. */
+  LEAD_WEBHOOK_URL: z.string().url().optional(),
+  /** HMAC-SHA256 key for the webhook signature. Required with LEAD_WEBHOOK_URL. */
+  LEAD_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Attempts before a delivery is marked failed; retries back off exponentially from WEBHOOK_RETRY_BASE_MS (capped at an hour). */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  WEBHOOK_RETRY_BASE_MS: ms(2000),
+  WEBHOOK_TIMEOUT_MS: ms(10_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -88,5 +97,8 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = ConfigSchema.safeParse(env);
   if (!result.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(result.error)}`);
+  if (result.data.LEAD_WEBHOOK_URL && !result.data.LEAD_WEBHOOK_SECRET) {
+    throw new ConfigError("invalid configuration:\nLEAD_WEBHOOK_URL needs LEAD_WEBHOOK_SECRET (at least 16 characters) to sign deliveries");
+  }
   return result.data;
 }

@@ -11,6 +11,7 @@ import { concatInt16 } from "../audio/pcm";
 import { FliteSynthesizer } from "../tts/flite";
 import { PromptCache } from "../tts/prompt-cache";
 import type { Channel } from "../transport/protocol";
+import { WebhookSender } from "../leads/webhook";
 import { openCallStore } from "../store/open";
 import type { CallStore } from "../store/call-store";
 import { CallSession, type CallSummary, type SessionSettings, type SessionSink } from "./session";
@@ -40,7 +41,10 @@ export class CallEngine {
     readonly prompts: PromptCache,
     readonly store: CallStore,
     private readonly log: Logger,
-  ) {}
+    private readonly webhook: WebhookSender | undefined,
+  ) {
+    webhook?.start();
+  }
 
   static async create(config: Config, log: Logger): Promise<CallEngine> {
     const started = performance.now();
@@ -74,7 +78,15 @@ export class CallEngine {
       { flows: [...flows.keys()], promptsCached: warmed, voice: config.TTS_VOICE, asrThreads: threads, ms: Math.round(performance.now() - started) },
       "call engine ready",
     );
-    return new CallEngine(config, flows, grammars, recognizer, prompts, store, log);
+    const webhook =
+      config.LEAD_WEBHOOK_URL && config.LEAD_WEBHOOK_SECRET
+        ? new WebhookSender(
+            store,
+            { secret: config.LEAD_WEBHOOK_SECRET, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, retryBaseMs: config.WEBHOOK_RETRY_BASE_MS, timeoutMs: config.WEBHOOK_TIMEOUT_MS },
+            log,
+          )
+        : undefined;
+    return new CallEngine(config, flows, grammars, recognizer, prompts, store, log, webhook);
   }
 
   settings(): SessionSettings {
@@ -139,6 +151,7 @@ export class CallEngine {
     await this.recognizer.close();
     // Every call's last record (its end) is written before the store closes.
     await Promise.all(sessions.map((s) => s.recorded));
+    await this.webhook?.stop();
     await this.store.close();
   }
 }

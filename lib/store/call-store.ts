@@ -68,6 +68,46 @@ interface TurnRow {
 
 class RolledBack extends Error {}
 
+/** A lead webhook delivery (the outbox row). */
+export interface Delivery {
+  id: number;
+  callId: string;
+  url: string;
+  payload: Record<string, unknown>;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  nextAttemptAt: string;
+  deliveredAt: string | null;
+}
+
+interface DeliveryRow {
+  id: number | string;
+  call_id: string;
+  url: string;
+  payload: Record<string, unknown>;
+  status: Delivery["status"];
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  next_attempt_at: Date;
+  delivered_at: Date | null;
+}
+
+const toDelivery = (r: DeliveryRow): Delivery => ({
+  id: Number(r.id),
+  callId: r.call_id,
+  url: r.url,
+  payload: r.payload,
+  status: r.status,
+  attempts: r.attempts,
+  lastStatus: r.last_status,
+  lastError: r.last_error,
+  nextAttemptAt: new Date(r.next_attempt_at).toISOString(),
+  deliveredAt: r.delivered_at ? new Date(r.delivered_at).toISOString() : null,
+});
+
 /** PostgreSQL text cannot hold NUL: a typed answer may (a fuzzer's does). Store U+FFFD instead. */
 const text = (s: string) => s.replace(/\u0000/g, "\uFFFD");
 const json = (v: unknown) => JSON.stringify(v).replace(/\\u0000/g, "\\uFFFD");
@@ -119,6 +159,8 @@ export class CallStore implements CallRecorder {
   constructor(
     readonly db: Db,
     readonly instanceId: string,
+    /** Qualified calls are queued for this URL (the lead webhook) in the same write that ends them. */
+    readonly leadWebhookUrl?: string,
   ) {}
 
   /** Called after each write that changes what a dashboard shows. Returns the unsubscribe. */
@@ -200,12 +242,47 @@ export class CallStore implements CallRecorder {
   }
 
   async ended(s: CallSummary): Promise<void> {
+    // One statement: the call ends and, if it qualified, its lead is queued for the webhook, or neither.
     await this.db.query(
-      `UPDATE calls SET status = 'ended', ended_at = started_at + ($2::double precision * interval '1 millisecond'), duration_ms = $3,
-         outcome = $4, reason = $5, answers = $6, playback_underruns = $7 WHERE id = $1`,
-      [s.callId, s.durationMs, Math.round(s.durationMs), s.outcome, text(s.reason), json(s.answers), s.playbackUnderruns],
+      `WITH c AS (
+         UPDATE calls SET status = 'ended', ended_at = started_at + ($2::double precision * interval '1 millisecond'), duration_ms = $3,
+           outcome = $4, reason = $5, answers = $6, playback_underruns = $7 WHERE id = $1 RETURNING *)
+       INSERT INTO webhook_outbox (call_id, url, payload)
+       SELECT c.id, $8::text, jsonb_build_object('event', 'lead.qualified', 'callId', c.id, 'bot', c.flow_id, 'flowVersion', c.flow_version,
+         'channel', c.channel, 'startedAt', c.started_at, 'endedAt', c.ended_at, 'durationMs', c.duration_ms, 'reason', c.reason, 'answers', c.answers)
+       FROM c WHERE $8::text IS NOT NULL AND c.outcome = 'qualified'`,
+      [s.callId, s.durationMs, Math.round(s.durationMs), s.outcome, text(s.reason), json(s.answers), s.playbackUnderruns, this.leadWebhookUrl ?? null],
     );
     this.changed({ type: "ended", callId: s.callId });
+  }
+
+  /**
+   * Takes up to `limit` due deliveries for this process: each is leased (its next attempt moved
+   * `leaseMs` ahead and its attempt counted) so another instance skips it meanwhile.
+   */
+  async claimDeliveries(limit: number, leaseMs: number): Promise<Delivery[]> {
+    const { rows } = await this.db.query<DeliveryRow>(
+      `UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = now() + ($2::double precision * interval '1 millisecond')
+       WHERE id IN (SELECT id FROM webhook_outbox WHERE status = 'pending' AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id, call_id, url, payload, status, attempts, last_status, last_error, next_attempt_at, delivered_at`,
+      [limit, leaseMs],
+    );
+    return rows.map(toDelivery);
+  }
+
+  async deliveryDone(id: number, httpStatus: number): Promise<void> {
+    await this.db.query(`UPDATE webhook_outbox SET status = 'delivered', last_status = $2, last_error = NULL, delivered_at = now() WHERE id = $1`, [id, httpStatus]);
+  }
+
+  /** A failed attempt: retry after `retryInMs`, or give up (null). */
+  async deliveryFailed(id: number, httpStatus: number | null, error: string, retryInMs: number | null): Promise<void> {
+    await this.db.query(
+      `UPDATE webhook_outbox SET last_status = $2, last_error = $3,
+         status = CASE WHEN $4::double precision IS NULL THEN 'failed' ELSE 'pending' END,
+         next_attempt_at = CASE WHEN $4::double precision IS NULL THEN next_attempt_at ELSE now() + ($4::double precision * interval '1 millisecond') END
+       WHERE id = $1`,
+      [id, httpStatus, text(error).slice(0, 500), retryInMs],
+    );
   }
 
   async listCalls(f: CallFilter): Promise<{ calls: StoredCall[]; total: number }> {
@@ -239,13 +316,14 @@ export class CallStore implements CallRecorder {
     return calls;
   }
 
-  async getCall(id: string): Promise<(StoredCall & { turns: StoredTurn[] }) | null> {
-    const [call, turns] = await Promise.all([
+  async getCall(id: string): Promise<(StoredCall & { turns: StoredTurn[]; deliveries: Delivery[] }) | null> {
+    const [call, turns, deliveries] = await Promise.all([
       this.db.query<CallRow>(`SELECT * FROM calls WHERE id = $1`, [id]),
       this.db.query<TurnRow>(`SELECT * FROM turns WHERE call_id = $1 ORDER BY turn_id`, [id]),
+      this.db.query<DeliveryRow>(`SELECT * FROM webhook_outbox WHERE call_id = $1 ORDER BY id`, [id]),
     ]);
     const row = call.rows[0];
-    return row ? { ...toCall(row), turns: turns.rows.map(toTurn) } : null;
+    return row ? { ...toCall(row), turns: turns.rows.map(toTurn), deliveries: deliveries.rows.map(toDelivery) } : null;
   }
 
   /** For tests and tools: run SQL in the store's database. */

@@ -47,6 +47,27 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 2,
+    name: "lead webhook outbox",
+    sql: `
+      CREATE TABLE webhook_outbox (
+        id bigserial PRIMARY KEY,
+        call_id uuid NOT NULL REFERENCES calls (id) ON DELETE CASCADE,
+        url text NOT NULL,
+        payload jsonb NOT NULL,
+        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz NOT NULL DEFAULT now(),
+        last_status integer,
+        last_error text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        delivered_at timestamptz
+      );
+      CREATE INDEX webhook_outbox_due_idx ON webhook_outbox (next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX webhook_outbox_call_idx ON webhook_outbox (call_id)
+    `,
+  },
 ];
 
 const LOCK_KEY = 7_421_001;

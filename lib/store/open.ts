@@ -68,7 +68,7 @@ export async function openCallStore(config: Config, log: Logger): Promise<CallSt
   const close = db.close.bind(db);
   db = { ...db, kind: db.kind, close: async () => (await close(), unlock()) } as Db;
   const applied = await migrate(db);
-  const store = new CallStore(db, instanceId);
+  const store = new CallStore(db, instanceId, config.LEAD_WEBHOOK_URL);
   const dropped = await store.recoverInterrupted();
   await store.warm();
   log.info({ store: db.kind, instanceId, migrationsApplied: applied, recoveredDropped: dropped }, "call store ready");

@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { startServer, type ServerProcess } from "../../bench/server-process";
+import { verifyWebhook } from "../../lib/leads/webhook";
 import { testDatabases } from "../../lib/store/testing";
 import { TestSocket, healthyTypedCall, runScenarios, startMessage, waitUntil } from "./ws-test-client";
 
@@ -71,6 +74,65 @@ describe("call records", () => {
         await second.stop();
       }
     } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("send a qualified lead to the webhook, signed, retried across a restart until it is taken, then not again", async () => {
+    const secret = "webhook-secret-0123456789";
+    const received: Array<{ valid: boolean; deliveryId: string | undefined; body: { event: string; callId: string; answers: unknown }; answered: number }> = [];
+    let onFirst = () => {};
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+      req.on("end", () => {
+        const valid = verifyWebhook(secret, { signature: req.headers["x-signature"] as string, timestamp: req.headers["x-timestamp"] as string }, body);
+        const answered = received.length < 2 ? 500 : 200;
+        received.push({ valid, deliveryId: req.headers["x-delivery-id"] as string | undefined, body: JSON.parse(body), answered });
+        if (received.length === 1) onFirst();
+        res.writeHead(answered).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    const dataDir = mkdtempSync(path.join(tmpdir(), "voice-hook-"));
+    const env = {
+      DATA_DIR: dataDir,
+      LEAD_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/leads`,
+      LEAD_WEBHOOK_SECRET: secret,
+      WEBHOOK_RETRY_BASE_MS: "300",
+      WEBHOOK_TIMEOUT_MS: "2000",
+    };
+    try {
+      const first = await startServer(env);
+      // The server dies while its first attempt is being answered (with a 500).
+      onFirst = () => first.child.kill("SIGKILL");
+      const call = await healthyTypedCall(first);
+      expect(call.outcome).toBe("qualified");
+      await waitUntil(() => received.length === 1, "the first delivery attempt", 10_000);
+      await first.stop();
+      const second = await startServer(env);
+      try {
+        await waitUntil(() => received.length === 3, "two more attempts after the restart", 20_000);
+        await waitUntil(
+          async () => (await getJson<{ deliveries: Array<{ status: string }> }>(`${second.url}/api/calls/${call.callId}`)).body.deliveries[0]?.status === "delivered",
+          "the delivery marked delivered",
+          5000,
+        );
+        await new Promise((r) => setTimeout(r, 1500));
+        expect(received.map((r) => [r.valid, r.answered])).toEqual([
+          [true, 500],
+          [true, 500],
+          [true, 200],
+        ]);
+        expect(new Set(received.map((r) => r.deliveryId)).size).toBe(1);
+        expect(received[2]!.body).toMatchObject({ event: "lead.qualified", callId: call.callId, answers: { salaried: true, salary: 30000, city: "Mumbai" } });
+        const { body } = await getJson<{ deliveries: Array<{ status: string; attempts: number; lastStatus: number }> }>(`${second.url}/api/calls/${call.callId}`);
+        expect(body.deliveries).toEqual([expect.objectContaining({ status: "delivered", attempts: 3, lastStatus: 200 })]);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      receiver.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -91,6 +91,22 @@ export default async function CallPage({ params }: { params: Promise<{ id: strin
               ))}
             </dl>
           </Card>
+          {call.deliveries.length > 0 && (
+            <Card title="Lead webhook">
+              <ul className="space-y-2 text-sm" data-testid="call-deliveries">
+                {call.deliveries.map((d) => (
+                  <li key={d.id} data-status={d.status}>
+                    <span className={d.status === "delivered" ? "font-medium text-emerald-700" : d.status === "failed" ? "font-medium text-red-700" : "font-medium text-amber-700"}>
+                      {d.status === "delivered" ? "Delivered" : d.status === "failed" ? "Failed" : "Pending"}
+                    </span>{" "}
+                    after {d.attempts} attempt{d.attempts === 1 ? "" : "s"}
+                    {d.lastError && d.status !== "delivered" && <span className="block text-xs text-slate-500">last: {d.lastError}</span>}
+                    {d.status === "pending" && <span className="block text-xs text-slate-500">next try {fmtTime(d.nextAttemptAt)}</span>}
+                  </li>
+                ))}
+              </ul>
+            </Card>
+          )}
           <Card title="Engines">
             <p className="text-sm text-slate-600">
               {Object.entries(call.providers)
