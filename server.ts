@@ -7,6 +7,7 @@ import { loadConfig } from "./lib/config";
 import { createLogger } from "./lib/log";
 import { adminRoutes } from "./lib/server/admin-routes";
 import { callsApi } from "./lib/server/calls-api";
+import { Metrics } from "./lib/server/metrics";
 import { publishRuntime } from "./lib/server/runtime";
 import { createUpgradeHandler } from "./lib/server/upgrade";
 import { handleVoiceSocket } from "./lib/transport/browser-ws";
@@ -17,12 +18,13 @@ import { MAX_FRAME_MS, SUPPORTED_INPUT_RATES_HZ } from "./lib/transport/protocol
  * (decoder pool, prompt cache, live calls) lives here, in the server process, and nowhere else.
  */
 const config = loadConfig();
-const log = createLogger(config.LOG_LEVEL);
+const metrics = new Metrics();
+const log = createLogger(config.LOG_LEVEL, "voice", (level, record) => metrics.logged(level, record));
 const dev = config.NODE_ENV !== "production";
 const servePages = process.env.SERVE_PAGES !== "0";
 
 const app = servePages ? next({ dev, hostname: "localhost", port: config.PORT }) : undefined;
-const [engine] = await Promise.all([CallEngine.create(config, log), app?.prepare()]);
+const [engine] = await Promise.all([CallEngine.create(config, log, metrics), app?.prepare()]);
 publishCatalog(engine.flows.values());
 publishRuntime({ store: engine.store, flows: [...engine.flows.values()], adminToken: config.ADMIN_TOKEN, production: config.NODE_ENV === "production" });
 const handlePage = app?.getRequestHandler();
@@ -49,6 +51,11 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise
   const url = new URL(req.url ?? "/", "http://localhost");
   const path = url.pathname;
   if (path === "/api/health") return json(res, 200, { ok: true });
+  if (path === "/metrics") {
+    res.writeHead(200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" });
+    res.end(await metrics.registry.metrics());
+    return;
+  }
   if (path.startsWith("/api/calls") || path === "/api/login" || path === "/api/logout") {
     if (await adminRoutes(req, res, url, engine.store, apiOptions)) return;
     const reply = await callsApi(req, url, engine.store, apiOptions);
@@ -91,6 +98,7 @@ const upgrades = createUpgradeHandler({
     },
   ],
   allowedOrigins: config.ALLOWED_ORIGINS,
+  accepting: () => !draining,
   maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
   log,
 });
@@ -108,7 +116,10 @@ server.listen(config.PORT, config.HOST, () => {
 async function shutdown(signal: string): Promise<void> {
   if (draining) return;
   draining = true;
-  log.info({ signal }, "shutting down");
+  log.info({ signal, activeCalls: engine.active.size, drainTimeoutMs: config.DRAIN_TIMEOUT_MS }, "shutting down: draining calls");
+  // Live calls finish (new sockets get 503, new starts "busy", /api/ready 503); then the rest are cut.
+  const left = await engine.drain(config.DRAIN_TIMEOUT_MS);
+  if (left > 0) log.warn({ code: "drain_timeout", activeCalls: left }, "calls still live after the drain timeout; hanging up");
   server.close();
   upgrades.close();
   await engine.close();

@@ -46,6 +46,8 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
       LOG_LEVEL: "info",
       NODE_ENV: "test",
       ...(dataDir && { DATA_DIR: dataDir }),
+      // Tests stop servers with live calls on purpose; a production-length drain would only slow them.
+      DRAIN_TIMEOUT_MS: "1000",
       ...env,
       PORT: String(port),
     },

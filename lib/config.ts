@@ -58,6 +58,8 @@ export const ConfigSchema = z.object({
   /** Speech-level audio the out-of-grammar model may take before an utterance is rejected. */
   ASR_MAX_GARBAGE_SPEECH_MS: z.coerce.number().min(0).default(250),
 
+  /** On SIGTERM, how long live calls may take to finish before they are cut (new calls are refused meanwhile). */
+  DRAIN_TIMEOUT_MS: ms(30_000),
   /** Calls at once; more are refused with "busy". */
   MAX_CALLS: z.coerce.number().int().min(1).default(100),
   MAX_CALL_MS: ms(10 * 60_000),

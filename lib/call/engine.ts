@@ -12,8 +12,10 @@ import { FliteSynthesizer } from "../tts/flite";
 import { PromptCache } from "../tts/prompt-cache";
 import type { Channel } from "../transport/protocol";
 import { WebhookSender } from "../leads/webhook";
+import type { Metrics } from "../server/metrics";
 import { openCallStore } from "../store/open";
 import type { CallStore } from "../store/call-store";
+import type { CallRecorder } from "./recorder";
 import { CallSession, type CallSummary, type SessionSettings, type SessionSink } from "./session";
 
 export type StartCallError = "unknown_bot" | "busy";
@@ -31,6 +33,8 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
  */
 export class CallEngine {
   readonly active = new Map<string, CallSession>();
+  /** Set on shutdown: live calls finish, new ones are refused as busy. */
+  draining = false;
   private readonly listeners = new Set<(summary: CallSummary) => void>();
 
   private constructor(
@@ -42,11 +46,12 @@ export class CallEngine {
     readonly store: CallStore,
     private readonly log: Logger,
     private readonly webhook: WebhookSender | undefined,
+    private readonly metrics: Metrics | undefined,
   ) {
     webhook?.start();
   }
 
-  static async create(config: Config, log: Logger): Promise<CallEngine> {
+  static async create(config: Config, log: Logger, metrics?: Metrics): Promise<CallEngine> {
     const started = performance.now();
     const store = await openCallStore(config, log);
     const flows = loadFlows(config.FLOWS_DIR);
@@ -82,11 +87,17 @@ export class CallEngine {
       config.LEAD_WEBHOOK_URL && config.LEAD_WEBHOOK_SECRET
         ? new WebhookSender(
             store,
-            { secret: config.LEAD_WEBHOOK_SECRET, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, retryBaseMs: config.WEBHOOK_RETRY_BASE_MS, timeoutMs: config.WEBHOOK_TIMEOUT_MS },
+            {
+              secret: config.LEAD_WEBHOOK_SECRET,
+              maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+              retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+              timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+              onAttempt: (result) => metrics?.webhookDeliveries.inc({ result }),
+            },
             log,
           )
         : undefined;
-    return new CallEngine(config, flows, grammars, recognizer, prompts, store, log, webhook);
+    return new CallEngine(config, flows, grammars, recognizer, prompts, store, log, webhook, metrics);
   }
 
   settings(): SessionSettings {
@@ -110,7 +121,7 @@ export class CallEngine {
   createCall(botId: string, channel: Channel, inputSampleRateHz: number, sink: SessionSink): CallSession | StartCallError {
     const flow = this.flows.get(botId);
     if (!flow) return "unknown_bot";
-    if (this.active.size >= this.config.MAX_CALLS) return "busy";
+    if (this.draining || this.active.size >= this.config.MAX_CALLS) return "busy";
     const session = new CallSession(
       {
         flow,
@@ -121,15 +132,18 @@ export class CallEngine {
         channel,
         inputSampleRateHz,
         log: this.log,
-        recorder: this.store,
+        recorder: this.recorder,
         providers: { asr: this.recognizer.id, tts: `${this.prompts.providerId}:${this.config.TTS_VOICE}` },
         recordTimeoutMs: this.config.STORE_WRITE_TIMEOUT_MS,
       },
       sink,
     );
     this.active.set(session.callId, session);
+    this.metrics?.activeCalls.set(this.active.size);
     void session.done.then((summary) => {
       this.active.delete(session.callId);
+      this.metrics?.activeCalls.set(this.active.size);
+      this.metrics?.calls.inc({ outcome: summary.outcome, channel, bot: summary.flowId });
       this.log.info(
         { callId: summary.callId, flow: summary.flowId, channel, outcome: summary.outcome, turns: summary.turns.length, ms: summary.durationMs, underruns: summary.playbackUnderruns },
         "call ended",
@@ -139,10 +153,30 @@ export class CallEngine {
     return session;
   }
 
+  /** The store, with each measured turn also observed by the metrics. */
+  private get recorder(): CallRecorder {
+    const { store, metrics } = this;
+    if (!metrics) return store;
+    return {
+      started: (c) => store.started(c),
+      turn: (id, t, answers) => store.turn(id, t, answers),
+      measured: (id, t) => (metrics.turn(t), store.measured(id, t)),
+      ended: (s) => store.ended(s),
+    };
+  }
+
   /** Called with every finished call (the store subscribes here). */
   onCallEnded(listener: (summary: CallSummary) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Stop taking calls and wait (at most `timeoutMs`) for the live ones to end. Resolves with how many are still live. */
+  async drain(timeoutMs: number): Promise<number> {
+    this.draining = true;
+    const deadline = performance.now() + timeoutMs;
+    while (this.active.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return this.active.size;
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,8 @@ export interface WebhookOptions {
   timeoutMs: number;
   /** How often to look for due deliveries. */
   pollMs?: number;
+  /** Told about each attempt (metrics). */
+  onAttempt?: (result: "delivered" | "retry" | "failed") => void;
 }
 
 const MAX_BACKOFF_MS = 3_600_000;
@@ -106,6 +108,7 @@ export class WebhookSender {
       await res.body?.cancel();
       if (res.ok) {
         await this.store.deliveryDone(d.id, res.status);
+        this.o.onAttempt?.("delivered");
         this.log.info({ callId: d.callId, deliveryId: d.id, attempts: d.attempts, status }, "lead webhook delivered");
         return;
       }
@@ -115,6 +118,7 @@ export class WebhookSender {
     }
     const retryIn = d.attempts >= this.o.maxAttempts ? null : retryDelayMs(d.attempts, this.o.retryBaseMs);
     await this.store.deliveryFailed(d.id, status, error, retryIn);
+    this.o.onAttempt?.(retryIn === null ? "failed" : "retry");
     this.log.warn(
       { code: retryIn === null ? "webhook_failed" : "webhook_retry", callId: d.callId, deliveryId: d.id, attempts: d.attempts, status, error, retryInMs: retryIn },
       retryIn === null ? "lead webhook gave up" : "lead webhook attempt failed",

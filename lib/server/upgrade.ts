@@ -17,6 +17,8 @@ export interface UpgradeOptions {
   maxConnectionsPerIp: number;
   log: Logger;
   heartbeatMs?: number;
+  /** False while the server drains for shutdown: new sockets get 503. */
+  accepting?: () => boolean;
 }
 
 function clientIp(req: IncomingMessage): string {
@@ -73,6 +75,10 @@ export function createUpgradeHandler(options: UpgradeOptions) {
     const match = servers.find((s) => s.route.path === url.pathname);
     if (!match) return false;
     const ip = clientIp(req);
+    if (options.accepting && !options.accepting()) {
+      reject(socket, 503, "Service Unavailable", "shutting_down");
+      return true;
+    }
     if (!originAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)) {
       options.log.warn({ code: "origin_not_allowed", origin: req.headers.origin, ip }, "websocket origin refused");
       reject(socket, 403, "Forbidden", "origin_not_allowed");

@@ -74,6 +74,7 @@ export const ERROR_CODES = [
   "start_timeout",
   "origin_not_allowed",
   "too_many_connections",
+  "shutting_down",
   "internal_error",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

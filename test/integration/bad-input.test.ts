@@ -94,6 +94,9 @@ describe("bad input on /ws/voice", () => {
         await expectStartWorks(s);
         expect(s.errorCodes).toEqual(["bad_json", "bad_json", "bad_json"]);
         await expectLogged(main, "bad_json");
+        // Errors by code are in the Prometheus metrics too.
+        const metrics = await (await fetch(`${main.url}/metrics`)).text();
+        expect(Number(/^voice_errors_total\{code="bad_json",level="warn"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
       },
 
       bad_message: async () => {

@@ -99,6 +99,12 @@ describe("spoken calls through the caller CLI", () => {
     expect(stored.turns.map((t) => [t.heard, t.understood])).toEqual(eligible.turns.map((t) => [t.heard, t.understood]));
     expect(stored.turns.map((t) => t.voiceToVoiceMs)).toEqual(eligible.turns.map((t) => t.serverVoiceToVoiceMs));
     expect(stored.turns.every((t) => t.stages !== null && t.stages.endpointMs > 0)).toBe(true);
+    // And counted for Prometheus.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^voice_calls_total\{outcome="qualified",channel="cli",bot="quickrupee"\} [1-9]/m);
+    expect(metrics).toMatch(/^voice_turn_stage_ms_count\{stage="record"\} [1-9]/m);
+    expect(metrics).toMatch(/^voice_turn_voice_to_voice_ms_count\{source="speech"\} [1-9]/m);
+    expect(metrics).toMatch(/^voice_active_calls 0$/m);
 
     expect(salaryExit.outcome).toBe("not_qualified");
     expect(salaryExit.answers).toEqual({ salaried: true, salary: 15000 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { startServer, type ServerProcess } from "../../bench/server-process";
 import { verifyWebhook } from "../../lib/leads/webhook";
 import { testDatabases } from "../../lib/store/testing";
-import { TestSocket, healthyTypedCall, runScenarios, startMessage, waitUntil } from "./ws-test-client";
+import { TestSocket, expectRefusedUpgrade, healthyTypedCall, runScenarios, startMessage, waitUntil } from "./ws-test-client";
 
 /**
  * Call records through the real server: a crash mid-call leaves the call dropped with its
@@ -72,6 +72,38 @@ describe("call records", () => {
         expect(listed.body.calls.map((c) => c.id)).toEqual([callId]);
       } finally {
         await second.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("on SIGTERM, let a live call finish while refusing new ones, then close with the call recorded", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "voice-drain-"));
+    try {
+      const server = await startServer({ DATA_DIR: dataDir, DRAIN_TIMEOUT_MS: "30000" });
+      const exited = new Promise<number | null>((resolve) => server.child.once("exit", (code) => resolve(code)));
+      const s = await TestSocket.open(server.wsUrl);
+      s.sendJson(startMessage());
+      const ready = (await s.waitFor((m) => m.type === "ready", { timeoutMs: 10_000 })) as Extract<Msg, { type: "ready" }>;
+      s.sendJson({ type: "text", text: "yes" });
+      await s.waitFor((m) => m.type === "answer" && m.questionId === "salaried");
+      server.child.kill("SIGTERM");
+      await waitUntil(async () => (await fetch(`${server.url}/api/ready`)).status === 503, "ready to say 503 while draining", 5000);
+      const refused = await expectRefusedUpgrade(server.wsUrl);
+      expect(refused).toMatchObject({ status: 503, body: { code: "shutting_down" } });
+      // The live call goes on to its outcome.
+      s.sendJson({ type: "text", text: "thirty thousand" });
+      await s.waitFor((m) => m.type === "answer" && m.questionId === "salary");
+      s.sendJson({ type: "text", text: "Mumbai" });
+      expect(await s.waitFor((m) => m.type === "result", { timeoutMs: 10_000 })).toMatchObject({ outcome: "qualified" });
+      expect(await exited).toBe(0);
+      const after = await startServer({ DATA_DIR: dataDir });
+      try {
+        const { body } = await getJson<StoredCall>(`${after.url}/api/calls/${ready.callId}`);
+        expect(body).toMatchObject({ status: "ended", outcome: "qualified", answers: { salaried: true, salary: 30000, city: "Mumbai" } });
+      } finally {
+        await after.stop();
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

@@ -29,6 +29,7 @@ const DOCUMENTED_ERROR_CODES: Record<ErrorCode, true> = {
   start_timeout: true,
   origin_not_allowed: true,
   too_many_connections: true,
+  shutting_down: true,
   internal_error: true,
 };
 export const ERROR_CODES = Object.keys(DOCUMENTED_ERROR_CODES) as ErrorCode[];
