@@ -153,6 +153,9 @@ const toTurn = (r: TurnRow): StoredTurn => ({
  */
 export type CallChange = { type: "started" | "turn" | "ended"; callId: string };
 
+/** The PostgreSQL channel instances announce their call changes on. */
+export const CHANGES_CHANNEL = "voice_call_changes";
+
 export class CallStore implements CallRecorder {
   private readonly listeners = new Set<(c: CallChange) => void>();
 
@@ -171,6 +174,25 @@ export class CallStore implements CallRecorder {
 
   private changed(c: CallChange): void {
     for (const l of this.listeners) l(c);
+    // Other instances on the same PostgreSQL hear it too (their dashboards update live).
+    if (this.db.listen) {
+      void this.db.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, JSON.stringify({ ...c, instanceId: this.instanceId })]).catch(() => undefined);
+    }
+  }
+
+  /** Relays other instances' changes to this one's subscribers (PostgreSQL only). */
+  async listenToOtherInstances(): Promise<(() => Promise<void>) | undefined> {
+    if (!this.db.listen) return undefined;
+    return this.db.listen(CHANGES_CHANNEL, (payload) => {
+      let c: CallChange & { instanceId?: string };
+      try {
+        c = JSON.parse(payload) as CallChange & { instanceId?: string };
+      } catch {
+        return;
+      }
+      if (c.instanceId === this.instanceId) return;
+      for (const l of this.listeners) l({ type: c.type, callId: c.callId });
+    });
   }
 
   /**

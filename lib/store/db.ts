@@ -11,6 +11,11 @@ export interface Db extends Queryable {
   readonly kind: "pglite" | "postgres";
   /** Runs `fn` in one transaction on one connection. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Shared databases only (PostgreSQL): LISTEN on a channel, so instances see each other's
+   * changes. Returns the unlisten. Absent where one process owns the database.
+   */
+  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

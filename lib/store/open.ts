@@ -54,7 +54,7 @@ export async function openCallStore(config: Config, log: Logger): Promise<CallSt
   let unlock = () => {};
   try {
     if (config.DATABASE_URL) {
-      db = await openPostgres(config.DATABASE_URL);
+      db = await openPostgres(config.DATABASE_URL, (err) => log.warn({ code: "store_listen_failed", err: err.message }, "lost the change notifications connection; reconnecting"));
     } else {
       const dir = path.resolve(config.DATA_DIR);
       unlock = lockDataDir(dir);
@@ -71,6 +71,11 @@ export async function openCallStore(config: Config, log: Logger): Promise<CallSt
   const store = new CallStore(db, instanceId, config.LEAD_WEBHOOK_URL);
   const dropped = await store.recoverInterrupted();
   await store.warm();
+  const unlisten = await store.listenToOtherInstances();
+  if (unlisten) {
+    const closeDb = db.close;
+    db.close = async () => (await unlisten(), await closeDb());
+  }
   log.info({ store: db.kind, instanceId, migrationsApplied: applied, recoveredDropped: dropped }, "call store ready");
   return store;
 }

@@ -2,7 +2,7 @@ import pg from "pg";
 import type { Db, Queryable } from "./db";
 
 /** PostgreSQL through a `pg` pool: several server instances can share it. */
-export async function openPostgres(url: string): Promise<Db> {
+export async function openPostgres(url: string, onListenError: (err: Error) => void = () => {}): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // A broken idle connection must not take the process down; the next query gets a new one.
   pool.on("error", () => undefined);
@@ -23,6 +23,27 @@ export async function openPostgres(url: string): Promise<Db> {
       } finally {
         client.release();
       }
+    },
+    async listen(channel: string, onPayload: (payload: string) => void) {
+      // LISTEN needs one connection of its own for as long as it lasts; reconnect if it drops.
+      let client: pg.Client | undefined;
+      let closed = false;
+      const connect = async (): Promise<void> => {
+        const c = new pg.Client({ connectionString: url });
+        c.on("notification", (n) => n.channel === channel && n.payload !== undefined && onPayload(n.payload));
+        c.on("error", (err) => {
+          onListenError(err);
+          if (!closed) setTimeout(() => void connect().catch(onListenError), 1000).unref();
+        });
+        await c.connect();
+        await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        client = c;
+      };
+      await connect();
+      return async () => {
+        closed = true;
+        await client?.end().catch(() => undefined);
+      };
     },
     close: () => pool.end(),
   };

@@ -32,6 +32,21 @@ const getJson = async <T>(url: string, headers: Record<string, string> = {}) => 
 
 type Msg = TestSocket["messages"][number];
 
+/** Reads a server-sent event stream (the dashboard's change stream) into `events` until stopped. */
+async function collectEvents(url: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { headers });
+  const events: Array<{ type: string; callId: string }> = [];
+  const reader = res.body!.getReader();
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      for (const line of new TextDecoder().decode(value).split("\n")) if (line.startsWith("data: ")) events.push(JSON.parse(line.slice(6)));
+    }
+  })().catch(() => undefined);
+  return { contentType: res.headers.get("content-type"), events, stop: () => reader.cancel() };
+}
+
 /** A typed call that answers the first two questions, then waits (for the crash). */
 async function twoTypedTurns(server: ServerProcess): Promise<{ socket: TestSocket; callId: string }> {
   const s = await TestSocket.open(server.wsUrl);
@@ -180,21 +195,12 @@ describe("call records", () => {
           const wrong = await getJson<{ code: string }>(`${guarded.url}/api/calls`, { authorization: "Bearer 0123456789abcdef-tesT" });
           expect(wrong.status).toBe(401);
           // The dashboard's change stream: started, each turn, ended.
-          const events: string[] = [];
-          const stream = await fetch(`${guarded.url}/api/calls/events`, { headers: { authorization: `Bearer ${token}` } });
-          expect(stream.headers.get("content-type")).toBe("text/event-stream");
-          const reader = stream.body!.getReader();
-          void (async () => {
-            for (;;) {
-              const { value, done } = await reader.read();
-              if (done) return;
-              events.push(...new TextDecoder().decode(value).split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)));
-            }
-          })().catch(() => undefined);
+          const stream = await collectEvents(`${guarded.url}/api/calls/events`, { authorization: `Bearer ${token}` });
+          expect(stream.contentType).toBe("text/event-stream");
           const call = await healthyTypedCall(guarded);
-          await waitUntil(() => events.some((e) => e.includes('"ended"')), "the ended event", 5000);
-          await reader.cancel();
-          expect(events.map((e) => JSON.parse(e) as { type: string; callId: string })).toEqual([
+          await waitUntil(() => stream.events.some((e) => e.type === "ended"), "the ended event", 5000);
+          await stream.stop();
+          expect(stream.events).toEqual([
             { type: "started", callId: call.callId },
             { type: "turn", callId: call.callId },
             { type: "turn", callId: call.callId },
@@ -242,13 +248,19 @@ describe("call records", () => {
   });
 
   const postgres = testDatabases().find((d) => d.name === "postgres");
-  it.runIf(postgres)("two instances on one PostgreSQL both record and both list every call", async () => {
+  it.runIf(postgres)("two instances on one PostgreSQL both record, both list every call and hear each other's changes live", async () => {
     const database = await postgres!.create();
     await database.db.close();
     const env = { DATABASE_URL: database.url! };
     const [a, b] = await Promise.all([startServer({ ...env, INSTANCE_ID: "a" }), startServer({ ...env, INSTANCE_ID: "b" })]);
     try {
+      // b's live dashboard stream hears a's calls (LISTEN/NOTIFY).
+      const onB = await collectEvents(`${b.url}/api/calls/events`);
       const [callA, callB] = await Promise.all([healthyTypedCall(a), healthyTypedCall(b)]);
+      const fromA = () => onB.events.filter((e) => e.callId === callA.callId).map((e) => e.type);
+      await waitUntil(() => fromA().includes("ended"), "b to hear a's call end", 5000);
+      await onB.stop();
+      expect(fromA()).toEqual(["started", "turn", "turn", "turn", "ended"]);
       for (const server of [a, b]) {
         await waitUntil(async () => (await getJson<{ total: number }>(`${server.url}/api/calls?outcome=qualified`)).body.total === 2, "both calls listed", 5000);
         const { body } = await getJson<{ calls: StoredCall[] }>(`${server.url}/api/calls`);
