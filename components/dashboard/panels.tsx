@@ -45,6 +45,11 @@ export function Funnel({ f }: { f: BotFunnel }) {
               </span>
               <span className="shrink-0 tabular-nums text-slate-500">
                 {s.reached} reached · {s.answered} answered · <span className="text-red-700">{s.disqualified} out</span>
+                {(s.notUnderstood > 0 || s.noInput > 0) && (
+                  <span className="block text-right text-xs text-amber-700">
+                    {s.notUnderstood} not understood · {s.noInput} silent
+                  </span>
+                )}
               </span>
             </div>
             <div className="mt-1 h-2.5 overflow-hidden rounded-full bg-slate-100" aria-hidden>

@@ -4,7 +4,9 @@ import { CallStore } from "./call-store";
 import type { Db } from "./db";
 import { MIGRATIONS, migrate } from "./migrations";
 import { CallFilter } from "./query";
+import { dashboardStats } from "./stats";
 import { testDatabases } from "./testing";
+import { loadFlows } from "../bot/flows";
 
 const turn = (turnId: number, over: Partial<TurnRecord> = {}): TurnRecord => ({
   turnId,
@@ -155,6 +157,56 @@ describe.each(testDatabases())("call store on $name", (database) => {
     // On PGlite (one server per directory) every live call is this server's; on PostgreSQL
     // another instance's live call is left alone.
     expect((await store.getCall(other))!.status).toBe(database.name === "pglite" ? "ended" : "live");
+  });
+});
+
+describe.each(testDatabases())("dashboard statistics on $name", (database) => {
+  it("counts KPIs, funnels, days and the latency histogram in SQL", async () => {
+    const { db, drop } = await database.create();
+    try {
+      await migrate(db);
+      const store = new CallStore(db, "host-a:3000");
+      const day = (d: number, h: number) => new Date(Date.UTC(2026, 10, d, h));
+      const calls: Array<[number, string, CallSummary["outcome"], Record<string, string | number | boolean>, number[]]> = [
+        [1, "quickrupee", "qualified", { salaried: true, salary: 30000, city: "Mumbai" }, [210, 230, 250]],
+        [2, "quickrupee", "not_qualified", { salaried: true, salary: 15000 }, [220, 990]],
+        [3, "quickrupee", "dropped", { salaried: true }, [1500]],
+      ];
+      for (const [n, bot, outcome, answers, v2v] of calls) {
+        const id = uuid(100 + n);
+        await store.started({ callId: id, flowId: bot, flowVersion: 1, channel: "cli", startedAt: day(n, 10), providers: {} });
+        for (const [i, ms] of v2v.entries()) {
+          const t = turn(i + 1, { stages: { endpointMs: 200, asrMs: 5, decisionMs: 1, ttsFirstAudioMs: 0 }, voiceToVoiceMs: ms });
+          await store.turn(id, t, answers);
+          await store.measured(id, t);
+        }
+        await store.ended(summary(id, { outcome, answers, reason: outcome === "not_qualified" ? "too low" : "r" }));
+      }
+      await store.started({ callId: uuid(110), flowId: "quickrupee", flowVersion: 1, channel: "browser", startedAt: day(3, 11), providers: {} });
+      await store.turn(uuid(110), turn(1, { understood: "no_match", heard: "" }), {});
+      const flows = [...loadFlows("flows").values()];
+      const stats = await dashboardStats(db, flows, {});
+      expect(stats.kpis).toMatchObject({ calls: 4, live: 1, qualified: 1, dropped: 1, qualificationRate: 1 / 3, dropRate: 1 / 3 });
+      expect(stats.kpis.voiceToVoiceP50Ms).toBeCloseTo(240, 5); // 210 220 230 | 250 990 1500
+      const qr = stats.funnels.find((f) => f.botId === "quickrupee")!;
+      expect(qr.steps.map((s) => [s.reached, s.answered, s.disqualified])).toEqual([
+        [4, 3, 0],
+        [3, 2, 1],
+        [1, 1, 0],
+      ]);
+      expect(qr.steps[0]!.notUnderstood).toBe(1);
+      expect(stats.outcomesByDay).toEqual([
+        { day: "2026-11-01", qualified: 1 },
+        { day: "2026-11-02", not_qualified: 1 },
+        { day: "2026-11-03", dropped: 1, live: 1 },
+      ]);
+      const bucket = (ms: number) => stats.latencyHistogram.find((b) => b.fromMs <= ms && (b.toMs === null || ms < b.toMs))!.turns;
+      expect([bucket(210), bucket(250), bucket(990), bucket(1500)]).toEqual([3, 1, 1, 1]); // 200–250: 210 220 230; 1000+: 1500
+      expect((await dashboardStats(db, flows, { bot: "home-renovation" })).kpis.calls).toBe(0);
+    } finally {
+      await db.close();
+      await drop();
+    }
   });
 });
 

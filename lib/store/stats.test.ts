@@ -15,13 +15,13 @@ describe("funnelOf", () => {
       { outcome: "dropped", reason: "caller hung up", keys: ["salaried"], n: 1 },
       { outcome: "incomplete", reason: "no answer", keys: null, n: 4 },
       { outcome: null, reason: null, keys: null, n: 1 },
-    ]);
+    ], [{ question_id: "salary", no_match: 4, no_input: 1 }]);
     expect(f.calls).toBe(16);
     expect(f.qualified).toBe(5);
-    expect(f.steps.map((s) => [s.questionId, s.reached, s.answered, s.disqualified])).toEqual([
-      ["salaried", 16, 11, 2],
-      ["salary", 9, 8, 3],
-      ["city", 5, 5, 0],
+    expect(f.steps.map((s) => [s.questionId, s.reached, s.answered, s.disqualified, s.notUnderstood, s.noInput])).toEqual([
+      ["salaried", 16, 11, 2, 0, 0],
+      ["salary", 9, 8, 3, 4, 1],
+      ["city", 5, 5, 0, 0, 0],
     ]);
     expect(f.reasons[0]).toEqual({ outcome: "incomplete", reason: "no answer", calls: 4 });
     expect(f.reasons.map((r) => r.outcome)).not.toContain("qualified");

@@ -20,6 +20,9 @@ export interface FunnelStep {
   reached: number;
   answered: number;
   disqualified: number;
+  /** Caller turns at this question the bot did not understand (reprompted), and silences. */
+  notUnderstood: number;
+  noInput: number;
 }
 
 export interface BotFunnel {
@@ -62,7 +65,7 @@ const BUCKETS = 20;
 export async function dashboardStats(db: Queryable, flows: Flow[], f: StatsFilter): Promise<DashboardStats> {
   const w = where(f);
   const wc = where(f, "c.");
-  const [counts, latency, groups, days, histogram] = await Promise.all([
+  const [counts, latency, groups, days, histogram, misses] = await Promise.all([
     db.query<{ calls: number; live: number; qualified: number; dropped: number }>(
       `SELECT count(*)::int AS calls, count(*) FILTER (WHERE status = 'live')::int AS live,
          count(*) FILTER (WHERE outcome = 'qualified')::int AS qualified, count(*) FILTER (WHERE outcome = 'dropped')::int AS dropped
@@ -90,6 +93,12 @@ export async function dashboardStats(db: Queryable, flows: Flow[], f: StatsFilte
        GROUP BY 1 ORDER BY 1`,
       wc.params,
     ),
+    db.query<{ flow_id: string; question_id: string; no_match: number; no_input: number }>(
+      `SELECT c.flow_id, t.question_id, count(*) FILTER (WHERE t.understood = 'no_match')::int AS no_match, count(*) FILTER (WHERE t.understood = 'no_input')::int AS no_input
+       FROM turns t JOIN calls c ON c.id = t.call_id ${wc.clause ? `${wc.clause} AND` : "WHERE"} t.understood IN ('no_match', 'no_input')
+       GROUP BY 1, 2`,
+      wc.params,
+    ),
   ]);
   const k = counts.rows[0] ?? { calls: 0, live: 0, qualified: 0, dropped: 0 };
   const ended = k.calls - k.live;
@@ -104,7 +113,13 @@ export async function dashboardStats(db: Queryable, flows: Flow[], f: StatsFilte
 
   const funnels = flows
     .filter((flow) => !f.bot || flow.id === f.bot)
-    .map((flow) => funnelOf(flow, groups.rows.filter((g) => g.flow_id === flow.id)))
+    .map((flow) =>
+      funnelOf(
+        flow,
+        groups.rows.filter((g) => g.flow_id === flow.id),
+        misses.rows.filter((m) => m.flow_id === flow.id),
+      ),
+    )
     .filter((fu) => fu.calls > 0 || flows.length <= 3);
 
   const byDay = new Map<string, Record<string, number | string>>();
@@ -130,14 +145,21 @@ export async function dashboardStats(db: Queryable, flows: Flow[], f: StatsFilte
  * a call reaches the next one when it answered this one and was not disqualified by it (the bot
  * asks on at once). A not-qualified call was disqualified at the last question it answered.
  */
-export function funnelOf(flow: Flow, groups: Array<{ outcome: string | null; reason: string | null; keys: string[] | null; n: number }>): BotFunnel {
+export function funnelOf(
+  flow: Flow,
+  groups: Array<{ outcome: string | null; reason: string | null; keys: string[] | null; n: number }>,
+  misses: Array<{ question_id: string; no_match: number; no_input: number }> = [],
+): BotFunnel {
   const ids = flow.questions.map((q) => q.id);
   const lastAnswered = (keys: string[]) => {
     let last = -1;
     ids.forEach((id, i) => keys.includes(id) && (last = i));
     return last;
   };
-  const steps: FunnelStep[] = flow.questions.map((q) => ({ questionId: q.id, prompt: q.prompt, reached: 0, answered: 0, disqualified: 0 }));
+  const steps: FunnelStep[] = flow.questions.map((q) => {
+    const m = misses.find((x) => x.question_id === q.id);
+    return { questionId: q.id, prompt: q.prompt, reached: 0, answered: 0, disqualified: 0, notUnderstood: m?.no_match ?? 0, noInput: m?.no_input ?? 0 };
+  });
   const reasons = new Map<string, { outcome: string; reason: string; calls: number }>();
   let calls = 0;
   let qualified = 0;
