@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,7 +16,7 @@ import { startServer } from "./server-process";
  * Dashboard load with many calls in the store: seeds N calls (3 turns each, mixed bots,
  * outcomes and channels over 30 days) into a fresh embedded database, then times the
  * dashboard's queries in process and the whole page (server time of GET /dashboard and of a
- * call page) from the real server. Production mode builds the pages first if needed.
+ * call page) from the real server. Production mode builds the pages first.
  *
  *   npm run bench:dashboard -- [--calls 10000] [--runs 30] [--mode production|dev]
  */
@@ -67,7 +67,8 @@ async function seed(): Promise<void> {
 const results: Array<{ what: string; ms: number[] }> = [];
 try {
   await seed();
-  if (mode === "production" && !existsSync(".next/BUILD_ID")) execFileSync("npm", ["run", "build"], { stdio: "inherit" });
+  // Always build: a stale .next would measure old page code.
+  if (mode === "production") execFileSync("npm", ["run", "build"], { stdio: "inherit" });
   const token = "bench-admin-token-0123456789";
   const headers = { cookie: `admin_token=${token}` };
   const server = await startServer({ DATA_DIR: dataDir, SERVE_PAGES: "1", NODE_ENV: mode, LOG_LEVEL: "warn", ADMIN_TOKEN: token });
