@@ -131,7 +131,7 @@ const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 setInterval(() => {
   const maxMs = loopDelay.max / 1e6;
-  if (maxMs > config.AUDIO_LEAD_MS / 2) log.warn({ code: "event_loop_stall", maxMs: Math.round(maxMs), activeCalls: engine.active.size }, "event loop stalled");
+  if (maxMs > config.AUDIO_LEAD_MS) log.warn({ code: "event_loop_stall", maxMs: Math.round(maxMs), activeCalls: engine.active.size }, "event loop stalled");
   loopDelay.reset();
 }, 1000).unref();
 

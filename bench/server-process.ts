@@ -39,7 +39,9 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
   const port = await freePort();
   const ownDataDir = env.DATA_DIR === undefined && env.DATABASE_URL === undefined ? mkdtempSync(path.join(tmpdir(), "voice-store-")) : undefined;
   const dataDir = env.DATA_DIR ?? ownDataDir;
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server.ts"], {
     env: {
       ...process.env,
       SERVE_PAGES: "0",

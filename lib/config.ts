@@ -44,7 +44,12 @@ export const ConfigSchema = z.object({
   /** Energy above the tracked noise floor for a frame to count as speech. */
   VAD_THRESHOLD_DB: z.coerce.number().default(9),
   /** How far ahead of real time bot audio is sent (the client's jitter buffer covers it). */
-  AUDIO_LEAD_MS: ms(400),
+  AUDIO_LEAD_MS: ms(100),
+  /**
+   * The lead for browser calls. Browsers flush on interrupt, so slack costs nothing there, and the
+   * pages share the server's event loop: a dev-mode page render (100–300 ms) would underrun 100.
+   */
+  BROWSER_AUDIO_LEAD_MS: ms(400),
 
   /** Noise suppression (RNNoise) on the audio the recognizer hears. */
   DENOISE: flag(true),

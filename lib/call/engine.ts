@@ -112,6 +112,7 @@ export class CallEngine {
       minUtteranceMs: c.MIN_UTTERANCE_MS,
       vadThresholdDb: c.VAD_THRESHOLD_DB,
       audioLeadMs: c.AUDIO_LEAD_MS,
+      browserAudioLeadMs: c.BROWSER_AUDIO_LEAD_MS,
       maxCallMs: c.MAX_CALL_MS,
       voice: c.TTS_VOICE,
     };

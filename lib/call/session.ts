@@ -25,6 +25,8 @@ export interface SessionSettings {
   minUtteranceMs: number;
   vadThresholdDb: number;
   audioLeadMs: number;
+  /** Used instead of audioLeadMs for browser calls. */
+  browserAudioLeadMs?: number;
   maxCallMs: number;
   voice: string;
 }
@@ -171,7 +173,8 @@ export class CallSession {
     this.startedAt = this.now();
     this.vad = new Vad({ sampleRateHz: ASR_SAMPLE_RATE_HZ, thresholdDb: deps.settings.vadThresholdDb });
     this.tracker = new SpeechTracker({ sampleRateHz: ASR_SAMPLE_RATE_HZ, minSpeechMs: 60 });
-    this.speaker = new Speaker({ frame: (f) => this.sink.audio(f) }, deps.settings.audioLeadMs, this.now);
+    const leadMs = deps.channel === "browser" ? (deps.settings.browserAudioLeadMs ?? deps.settings.audioLeadMs) : deps.settings.audioLeadMs;
+    this.speaker = new Speaker({ frame: (f) => this.sink.audio(f) }, leadMs, this.now);
     this.endPromise = new Promise((resolve) => (this.resolveEnd = resolve));
   }
 
