@@ -141,7 +141,7 @@ async function runProfile(profile: string): Promise<ProfileResult> {
     MAX_CONNECTIONS_PER_IP: String(Math.max(100, callers * 2)),
     // The decoder pool is capacity shared by all calls, sized by configuration: create it up
     // front so the baseline holds it and per-session RSS is what a live call adds.
-    ASR_POOL_MIN: process.env.ASR_POOL_MAX ?? "24",
+    ASR_POOL_MIN: process.env.ASR_POOL_MAX ?? "40",
   });
   try {
     // Warm-up at the measured concurrency, so the baseline is a server whose pools (decoders,

@@ -57,7 +57,12 @@ export const ConfigSchema = z.object({
   ASR_THREADS: z.coerce.number().int().min(0).max(16).default(2),
   /** Decoders (~11 MB each) created at start and at most, across all threads. */
   ASR_POOL_MIN: z.coerce.number().int().min(1).default(2),
-  ASR_POOL_MAX: z.coerce.number().int().min(1).default(24),
+  /**
+   * Decoders at most. A lease lasts from speech start to end of turn; when callers wait for one,
+   * their partials lag, the long end-of-turn window applies and leases get longer still: 24 for
+   * 50 callers tipped into that (p95 0.9–2.9 s), 40 keeps ~12 busy and nobody waiting.
+   */
+  ASR_POOL_MAX: z.coerce.number().int().min(1).default(40),
   ASR_GARBAGE_WEIGHT: z.coerce.number().positive().default(1e-4),
   ASR_GARBAGE_LOOP_WEIGHT: z.coerce.number().positive().default(1e-3),
   /** Speech-level audio the out-of-grammar model may take before an utterance is rejected. */
