@@ -20,6 +20,13 @@ import { CallSession, type CallSummary, type SessionSettings, type SessionSink }
 
 export type StartCallError = "unknown_bot" | "busy";
 
+const bindRecorder = (r: CallRecorder): CallRecorder => ({
+  started: (c) => r.started(c),
+  turn: (id, t, answers) => r.turn(id, t, answers),
+  measured: (id, t) => r.measured(id, t),
+  ended: (s) => r.ended(s),
+});
+
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
@@ -36,6 +43,8 @@ export class CallEngine {
   /** Set on shutdown: live calls finish, new ones are refused as busy. */
   draining = false;
   private readonly listeners = new Set<(summary: CallSummary) => void>();
+  /** The store, with each measured turn also observed by the metrics. */
+  private readonly recorder: CallRecorder;
 
   private constructor(
     readonly config: Config,
@@ -48,6 +57,7 @@ export class CallEngine {
     private readonly webhook: WebhookSender | undefined,
     private readonly metrics: Metrics | undefined,
   ) {
+    this.recorder = metrics ? { ...bindRecorder(store), measured: (id, t) => (metrics.turn(t), store.measured(id, t)) } : store;
     webhook?.start();
   }
 
@@ -100,7 +110,8 @@ export class CallEngine {
     return new CallEngine(config, flows, grammars, recognizer, prompts, store, log, webhook, metrics);
   }
 
-  settings(): SessionSettings {
+  /** Session settings for a call on `channel` (browsers get their own audio lead). */
+  settings(channel: Channel): SessionSettings {
     const c = this.config;
     return {
       endpointMode: c.ENDPOINT_MODE,
@@ -111,8 +122,7 @@ export class CallEngine {
       bargeInMs: c.BARGE_IN_MS,
       minUtteranceMs: c.MIN_UTTERANCE_MS,
       vadThresholdDb: c.VAD_THRESHOLD_DB,
-      audioLeadMs: c.AUDIO_LEAD_MS,
-      browserAudioLeadMs: c.BROWSER_AUDIO_LEAD_MS,
+      audioLeadMs: channel === "browser" ? c.BROWSER_AUDIO_LEAD_MS : c.AUDIO_LEAD_MS,
       maxCallMs: c.MAX_CALL_MS,
       voice: c.TTS_VOICE,
     };
@@ -129,7 +139,7 @@ export class CallEngine {
         grammars: this.grammars.get(flow.id)!,
         recognizer: this.recognizer,
         prompts: this.prompts,
-        settings: this.settings(),
+        settings: this.settings(channel),
         channel,
         inputSampleRateHz,
         log: this.log,
@@ -152,18 +162,6 @@ export class CallEngine {
       for (const l of this.listeners) l(summary);
     });
     return session;
-  }
-
-  /** The store, with each measured turn also observed by the metrics. */
-  private get recorder(): CallRecorder {
-    const { store, metrics } = this;
-    if (!metrics) return store;
-    return {
-      started: (c) => store.started(c),
-      turn: (id, t, answers) => store.turn(id, t, answers),
-      measured: (id, t) => (metrics.turn(t), store.measured(id, t)),
-      ended: (s) => store.ended(s),
-    };
   }
 
   /** Called with every finished call (the store subscribes here). */

@@ -24,9 +24,8 @@ export interface SessionSettings {
   bargeInMs: number;
   minUtteranceMs: number;
   vadThresholdDb: number;
+  /** How far ahead of real time bot audio is sent (the engine picks it per channel). */
   audioLeadMs: number;
-  /** Used instead of audioLeadMs for browser calls. */
-  browserAudioLeadMs?: number;
   maxCallMs: number;
   voice: string;
 }
@@ -173,8 +172,7 @@ export class CallSession {
     this.startedAt = this.now();
     this.vad = new Vad({ sampleRateHz: ASR_SAMPLE_RATE_HZ, thresholdDb: deps.settings.vadThresholdDb });
     this.tracker = new SpeechTracker({ sampleRateHz: ASR_SAMPLE_RATE_HZ, minSpeechMs: 60 });
-    const leadMs = deps.channel === "browser" ? (deps.settings.browserAudioLeadMs ?? deps.settings.audioLeadMs) : deps.settings.audioLeadMs;
-    this.speaker = new Speaker({ frame: (f) => this.sink.audio(f) }, leadMs, this.now);
+    this.speaker = new Speaker({ frame: (f) => this.sink.audio(f) }, deps.settings.audioLeadMs, this.now);
     this.endPromise = new Promise((resolve) => (this.resolveEnd = resolve));
   }
 

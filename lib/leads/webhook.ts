@@ -46,6 +46,7 @@ export class WebhookSender {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly store: CallStore,
@@ -59,13 +60,14 @@ export class WebhookSender {
     this.timer = setInterval(() => void this.tick(), pollMs);
     this.timer.unref();
     // A qualified call just ended: look now rather than at the next poll.
-    this.store.subscribe((c) => c.type === "ended" && void this.tick());
+    this.unsubscribe = this.store.subscribe((c) => c.type === "ended" && void this.tick());
   }
 
   /** Stops polling and waits for deliveries in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
     await this.running;
   }
 

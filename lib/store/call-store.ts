@@ -158,6 +158,7 @@ export const CHANGES_CHANNEL = "voice_call_changes";
 
 export class CallStore implements CallRecorder {
   private readonly listeners = new Set<(c: CallChange) => void>();
+  private stopListening: (() => Promise<void>) | undefined;
 
   constructor(
     readonly db: Db,
@@ -181,9 +182,9 @@ export class CallStore implements CallRecorder {
   }
 
   /** Relays other instances' changes to this one's subscribers (PostgreSQL only). */
-  async listenToOtherInstances(): Promise<(() => Promise<void>) | undefined> {
-    if (!this.db.listen) return undefined;
-    return this.db.listen(CHANGES_CHANNEL, (payload) => {
+  async listenToOtherInstances(): Promise<void> {
+    if (!this.db.listen || this.stopListening) return;
+    this.stopListening = await this.db.listen(CHANGES_CHANNEL, (payload) => {
       let c: CallChange & { instanceId?: string };
       try {
         c = JSON.parse(payload) as CallChange & { instanceId?: string };
@@ -353,7 +354,8 @@ export class CallStore implements CallRecorder {
     return (this.db as Queryable).query<T>(sql, params);
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  async close(): Promise<void> {
+    await this.stopListening?.();
+    await this.db.close();
   }
 }
