@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import next from "next";
-import { publishCatalog } from "./lib/bot/catalog";
 import { CallEngine } from "./lib/call/engine";
 import { loadConfig } from "./lib/config";
 import { createLogger } from "./lib/log";
@@ -25,7 +24,6 @@ const servePages = process.env.SERVE_PAGES !== "0";
 
 const app = servePages ? next({ dev, hostname: "localhost", port: config.PORT }) : undefined;
 const [engine] = await Promise.all([CallEngine.create(config, log, metrics), app?.prepare()]);
-publishCatalog(engine.flows.values());
 publishRuntime({ store: engine.store, flows: [...engine.flows.values()], adminToken: config.ADMIN_TOKEN, production: config.NODE_ENV === "production" });
 const handlePage = app?.getRequestHandler();
 

@@ -19,9 +19,14 @@ export function publishRuntime(r: Runtime): void {
   (globalThis as Holder)[KEY] = r;
 }
 
+/** The running server's runtime, if this process is server.ts. */
+export function publishedRuntime(): Runtime | undefined {
+  return (globalThis as Holder)[KEY];
+}
+
 /** The running server's runtime; pages that need it only work under server.ts. */
 export function runtime(): Runtime {
-  const r = (globalThis as Holder)[KEY];
+  const r = publishedRuntime();
   if (!r) throw new Error("call records need the voice server: start it with `npm run dev` (server.ts), not `next dev`");
   return r;
 }
