@@ -31,6 +31,8 @@ export interface StoredCall {
   answers: Record<string, string | number | boolean>;
   providers: Record<string, string>;
   playbackUnderruns: number | null;
+  /** Twilio's CallSid or Exotel's call_sid for phone calls. */
+  carrierCallId: string | null;
 }
 
 interface CallRow {
@@ -48,6 +50,7 @@ interface CallRow {
   answers: StoredCall["answers"];
   providers: StoredCall["providers"];
   playback_underruns: number | null;
+  carrier_call_id: string | null;
 }
 
 interface TurnRow {
@@ -129,6 +132,7 @@ const toCall = (r: CallRow): StoredCall => ({
   answers: r.answers,
   providers: r.providers,
   playbackUnderruns: r.playback_underruns,
+  carrierCallId: r.carrier_call_id,
 });
 
 const toTurn = (r: TurnRow): StoredTurn => ({
@@ -200,14 +204,15 @@ export class CallStore implements CallRecorder {
    * Calls this instance left live when it last stopped (a crash, kill -9) are over: mark them
    * dropped, keeping their turns, ended at their last recorded turn. An embedded database has
    * one server (its directory is locked), so every live call in it is this server's; on a
-   * shared PostgreSQL only those of this INSTANCE_ID are.
+   * shared PostgreSQL only those of this INSTANCE_ID are. (A call left live for weeks would
+   * overflow duration_ms: it is capped, so recovery never fails a start.)
    */
   async recoverInterrupted(): Promise<number> {
     const own = this.db.kind === "pglite" ? "" : "AND c.instance_id = $1";
     const { rows } = await this.db.query<{ id: string }>(
       `UPDATE calls c SET status = 'ended', outcome = 'dropped', reason = 'server stopped during the call',
          ended_at = coalesce((SELECT max(t.recorded_at) FROM turns t WHERE t.call_id = c.id), c.started_at),
-         duration_ms = round(extract(epoch FROM coalesce((SELECT max(t.recorded_at) FROM turns t WHERE t.call_id = c.id), c.started_at) - c.started_at) * 1000)
+         duration_ms = least(2147483647, round(extract(epoch FROM coalesce((SELECT max(t.recorded_at) FROM turns t WHERE t.call_id = c.id), c.started_at) - c.started_at) * 1000))
        WHERE c.status = 'live' ${own}
        RETURNING c.id`,
       own ? [this.instanceId] : [],
@@ -217,8 +222,8 @@ export class CallStore implements CallRecorder {
 
   async started(c: CallStart): Promise<void> {
     await this.db.query(
-      `INSERT INTO calls (id, flow_id, flow_version, channel, instance_id, started_at, providers) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [c.callId, c.flowId, c.flowVersion, c.channel, this.instanceId, c.startedAt, json(c.providers)],
+      `INSERT INTO calls (id, flow_id, flow_version, channel, instance_id, started_at, providers, carrier_call_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [c.callId, c.flowId, c.flowVersion, c.channel, this.instanceId, c.startedAt, json(c.providers), c.carrierCallId === undefined || c.carrierCallId === null ? null : text(c.carrierCallId)],
     );
     this.changed({ type: "started", callId: c.callId });
   }
@@ -319,6 +324,7 @@ export class CallStore implements CallRecorder {
     if (f.outcome === "live") where.push("status = 'live'");
     else if (f.outcome) add("outcome = ?", f.outcome);
     if (f.channel) add("channel = ?", f.channel);
+    if (f.carrierCallId) add("carrier_call_id = ?", f.carrierCallId);
     if (f.from) add("started_at >= ?", f.from);
     if (f.to) add("started_at < ?", f.to);
     const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
