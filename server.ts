@@ -10,6 +10,10 @@ import { Metrics } from "./lib/server/metrics";
 import { publishRuntime } from "./lib/server/runtime";
 import { createUpgradeHandler } from "./lib/server/upgrade";
 import { handleVoiceSocket } from "./lib/transport/browser-ws";
+import { exotelWire } from "./lib/transport/exotel";
+import { handleCarrierSocket } from "./lib/transport/phone-bridge";
+import { twilioWire } from "./lib/transport/twilio";
+import { TWILIO_VOICE_PATH, exotelUpgradeCheck, twilioStreamAuthorizer, twilioVoiceWebhook } from "./lib/server/telephony";
 import { MAX_FRAME_MS, SUPPORTED_INPUT_RATES_HZ } from "./lib/transport/protocol";
 
 /**
@@ -49,6 +53,9 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise
   const url = new URL(req.url ?? "/", "http://localhost");
   const path = url.pathname;
   if (path === "/api/health") return json(res, 200, { ok: true });
+  if (path === TWILIO_VOICE_PATH) {
+    return twilioVoiceWebhook(req, res, url, { config, log, bots: () => [...engine.flows.keys()], accepting: () => !draining });
+  }
   if (path === "/metrics") {
     res.writeHead(200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" });
     res.end(await metrics.registry.metrics());
@@ -93,6 +100,29 @@ const upgrades = createUpgradeHandler({
       path: "/ws/voice",
       maxPayload,
       onConnection: (ws, _req, meta) => handleVoiceSocket(ws, engine, log, meta, { startTimeoutMs: config.START_TIMEOUT_MS }),
+    },
+    {
+      path: "/ws/twilio",
+      maxPayload: 64 * 1024,
+      limitPerIp: false,
+      onConnection: (ws, _req, meta) =>
+        handleCarrierSocket(ws, twilioWire, engine, log, meta, {
+          startTimeoutMs: config.START_TIMEOUT_MS,
+          defaultBot: config.PHONE_DEFAULT_BOT,
+          authorize: twilioStreamAuthorizer(config),
+        }),
+    },
+    {
+      path: "/ws/exotel",
+      maxPayload: 256 * 1024,
+      limitPerIp: false,
+      authorize: exotelUpgradeCheck(config),
+      onConnection: (ws, req, meta) =>
+        handleCarrierSocket(ws, exotelWire, engine, log, meta, {
+          startTimeoutMs: config.START_TIMEOUT_MS,
+          defaultBot: config.PHONE_DEFAULT_BOT,
+          bot: new URL(req.url ?? "/", "http://localhost").searchParams.get("bot") ?? undefined,
+        }),
     },
   ],
   allowedOrigins: config.ALLOWED_ORIGINS,

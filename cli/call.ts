@@ -4,21 +4,28 @@ import { concatInt16, silence } from "../lib/audio/pcm";
 import { resample } from "../lib/audio/resample";
 import { readWav } from "../lib/audio/wav";
 import { CALLER_RATE_HZ, runCaller, type CallerAnswer, type CallerResult } from "../lib/client/caller";
+import { dtmfAnswer, runPhoneCaller } from "../lib/client/phone-caller";
+import { DEV_TWILIO_AUTH_TOKEN } from "../lib/server/telephony";
 import { fliteSynthesize } from "../lib/tts/flite";
 import type { ServerMessage } from "../lib/transport/protocol";
 
 /**
- * The caller CLI: holds a call with the server over the public /ws/voice protocol.
+ * The caller CLI: holds a call with the server over the public /ws/voice protocol, or over the
+ * phone through a simulated carrier (--channel twilio|exotel).
  *   npm run call -- --bot quickrupee --answers "yes;about thirty thousand;Mumbai"
  *   npm run call -- --bot home-renovation --wav a.wav --wav b.wav --wav c.wav --json
+ *   npm run call -- --channel twilio --url http://localhost:3000 --bot quickrupee --answers "yes;dtmf:30000#;Mumbai"
  */
 const USAGE = `usage: npm run call -- --bot <id> (--answers "a;b;c" | --wav a.wav [--wav b.wav ...]) [options]
-  --answers "a;b;c"   answers spoken with flite (a caller voice), one per question; "-" stays silent
+  --answers "a;b;c"   answers spoken with flite (a caller voice), one per question; "-" stays silent;
+                      "dtmf:30000#" keys digits on the phone keypad (--channel twilio|exotel)
   --wav FILE          a recording per turn (any PCM WAV, any rate; resampled)
   --typed             send --answers as typed text instead of speech
   --voice NAME        caller voice: kal16 (default), rms, awb, kal, slt
   --rate N            caller speaking rate (1 = normal, 1.15 = 15 % faster)
-  --url URL           default ws://localhost:3000/ws/voice
+  --channel C         cli (default: /ws/voice), twilio or exotel (a simulated carrier calls the server)
+  --url URL           default ws://localhost:3000/ws/voice; for twilio/exotel the server's http://host:port
+                      (TWILIO_AUTH_TOKEN signs the webhook, EXOTEL_USERNAME/PASSWORD authenticate, ADMIN_TOKEN reads the record)
   --barge-in MS       answer MS after the bot starts talking instead of after it finishes
   --json              print one JSON object instead of the conversation
   --timeout MS        give up after MS (default 120000)`;
@@ -31,7 +38,8 @@ const { values } = parseArgs({
     typed: { type: "boolean", default: false },
     voice: { type: "string", default: "kal16" },
     rate: { type: "string", default: "1" },
-    url: { type: "string", default: "ws://localhost:3000/ws/voice" },
+    url: { type: "string" },
+    channel: { type: "string", default: "cli" },
     "barge-in": { type: "string" },
     json: { type: "boolean", default: false },
     timeout: { type: "string", default: "120000" },
@@ -50,6 +58,9 @@ if (values.help) {
 }
 if (!values.bot) die("--bot is required");
 if (!values.answers && !values.wav?.length) die("give --answers or --wav");
+const channel = values.channel!;
+if (channel !== "cli" && channel !== "twilio" && channel !== "exotel") die(`--channel is cli, twilio or exotel, not "${channel}"`);
+const phone = channel === "twilio" || channel === "exotel";
 
 /** Trailing silence after each answer, like a person who stops talking and waits. */
 const TAIL = silence(1200, CALLER_RATE_HZ);
@@ -59,6 +70,11 @@ function answersFromText(text: string): CallerAnswer[] {
   return text.split(";").map((raw) => {
     const t = raw.trim();
     if (t === "" || t === "-") return { kind: "silence" };
+    if (t.startsWith("dtmf:")) {
+      if (!phone) die("keypad answers (dtmf:…) need --channel twilio or exotel");
+      if (!/^[0-9*#]+$/.test(t.slice(5))) die(`"${t}": keys are 0-9, * and #`);
+      return dtmfAnswer(t.slice(5));
+    }
     if (values.typed) return { kind: "text", text: t };
     const speech = fliteSynthesize(t, values.voice!, Number(values.rate));
     return { kind: "audio", samples: concatInt16([LEAD, speech, TAIL]), label: t };
@@ -114,15 +130,31 @@ const onMessage = (m: ServerMessage) => {
 };
 
 const bargeIn = values["barge-in"] === undefined ? undefined : Number(values["barge-in"]);
-const result: CallerResult = await runCaller({
-  url: values.url!,
-  bot: values.bot!,
-  answers,
-  channel: "cli",
-  bargeInMs: bargeIn,
-  timeoutMs: Number(values.timeout),
-  onMessage,
-});
+const common = { answers, bargeInMs: bargeIn, timeoutMs: Number(values.timeout) };
+const env = process.env;
+const result: CallerResult = phone
+  ? await runPhoneCaller({
+      ...common,
+      carrier: channel,
+      baseUrl: (values.url ?? "http://localhost:3000").replace(/^ws/, "http"),
+      bot: values.bot!,
+      twilioAuthToken: env.TWILIO_AUTH_TOKEN ?? DEV_TWILIO_AUTH_TOKEN,
+      exotelAuth: env.EXOTEL_USERNAME && env.EXOTEL_PASSWORD ? { username: env.EXOTEL_USERNAME, password: env.EXOTEL_PASSWORD } : undefined,
+      adminToken: env.ADMIN_TOKEN,
+      onEvent: (line) => print(`        (${line})`),
+    })
+  : await runCaller({ ...common, url: values.url ?? "ws://localhost:3000/ws/voice", bot: values.bot!, channel: "cli", onMessage });
+
+if (phone && !values.json) {
+  // A carrier hears only audio: what the server understood comes from its call record.
+  for (const t of result.turns) {
+    print(`bot:    ${t.prompt}`);
+    print(`caller: ${t.heard || "(nothing recognized)"}  → ${t.understood}`);
+    if (t.stages) print(`        latency: voice-to-voice ${t.voiceToVoiceMs} ms at the carrier, ${t.serverVoiceToVoiceMs} ms at the server`);
+  }
+  if (result.outcome) print(`result: ${result.outcome}: ${result.reason}`);
+  for (const e of result.errors) print(`error:  ${e.code}: ${e.message}`);
+}
 
 if (values.json) {
   const out = {

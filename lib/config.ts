@@ -90,6 +90,32 @@ export const ConfigSchema = z.object({
   /** Token for the call records API and dashboard. Required in production. */
   ADMIN_TOKEN: z.string().min(16).optional(),
 
+  /** The server's public base URL (https://voice.example.com): Twilio signs this URL, and TwiML points the stream at it. Unset: taken from the request (Host, X-Forwarded-Proto). */
+  PUBLIC_URL: z.string().url().optional(),
+  /** Bot a phone call runs when neither the webhook URL (?bot=) nor PHONE_BOTS names one. */
+  PHONE_DEFAULT_BOT: z.string().min(1).default("quickrupee"),
+  /** Which bot each called number runs: "+15551230001=quickrupee,+15551230002=home-renovation". */
+  PHONE_BOTS: list.transform((pairs, ctx) => {
+    const map: Record<string, string> = {};
+    for (const pair of pairs) {
+      const [number, bot] = pair.split("=").map((x) => x.trim());
+      if (!number || !bot) ctx.addIssue({ code: "custom", message: `"${pair}" is not number=bot` });
+      else map[number] = bot;
+    }
+    return map;
+  }),
+  /** Twilio's auth token: signs voice webhooks (X-Twilio-Signature) and our stream tokens. Unset: Twilio routes refuse every request. */
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  /** How long the stream token in the TwiML stays valid (Twilio connects within a second or two). */
+  STREAM_TOKEN_TTL_MS: ms(60_000),
+  /** Exotel basic auth (wss://USER:PASSWORD@host/ws/exotel). */
+  EXOTEL_USERNAME: z.string().min(1).optional(),
+  EXOTEL_PASSWORD: z.string().min(1).optional(),
+  /** Addresses Exotel connects from, allowed without basic auth (Exotel's IP allow-listing). */
+  EXOTEL_ALLOWED_IPS: list,
+  /** A number keyed on the phone ends with # or after this pause. */
+  DTMF_DIGIT_TIMEOUT_MS: ms(3000),
+
   /** Where qualified leads are POSTed (JSON, signed). Unset: no webhook. */
   LEAD_WEBHOOK_URL: z.string().url().optional(),
   /** HMAC-SHA256 key for the webhook signature. Required with LEAD_WEBHOOK_URL. */

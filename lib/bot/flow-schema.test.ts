@@ -18,9 +18,10 @@ describe("FlowSchema", () => {
     expect(owner.yesNo).toBe(false);
     expect(owner.faq).toEqual([]);
     expect(flow.maxReprompts).toBe(2);
-    expect(flow.prompts).toEqual({ noMatch: "Sorry, I didn't catch that.", noInput: "Are you still there?" });
+    expect(flow.prompts).toMatchObject({ noMatch: "Sorry, I didn't catch that.", noInput: "Are you still there?" });
     const partialPrompts = FlowSchema.parse({ ...renoJson(), prompts: { noMatch: "Pardon?" } });
-    expect(partialPrompts.prompts).toEqual({ noMatch: "Pardon?", noInput: "Are you still there?" });
+    expect(partialPrompts.prompts).toMatchObject({ noMatch: "Pardon?", noInput: "Are you still there?" });
+    expect(partialPrompts.prompts.dtmfYesNo).toMatch(/press 1 for yes/);
   });
 
   it("keeps phrases as grammar-ready lowercase words", () => {

@@ -113,8 +113,17 @@ export const FlowSchema = z
         noMatch: Speech.default("Sorry, I didn't catch that."),
         /** Said before a question's prompt when the caller said nothing. */
         noInput: Speech.default("Are you still there?"),
+        /** Added to reprompts of yes/no questions on phone calls. */
+        dtmfYesNo: Speech.default("You can also press 1 for yes, or 2 for no."),
+        /** Added to reprompts of amount questions on phone calls. */
+        dtmfNumber: Speech.default("Or key in the amount, then press the hash key."),
       })
-      .default({ noMatch: "Sorry, I didn't catch that.", noInput: "Are you still there?" }),
+      .default({
+        noMatch: "Sorry, I didn't catch that.",
+        noInput: "Are you still there?",
+        dtmfYesNo: "You can also press 1 for yes, or 2 for no.",
+        dtmfNumber: "Or key in the amount, then press the hash key.",
+      }),
     /** Reprompts per question (no-match and no-input together) before the call ends as incomplete. */
     maxReprompts: z.number().int().min(0).max(5).default(2),
   })

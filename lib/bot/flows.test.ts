@@ -13,7 +13,7 @@ describe("loadFlows with the shipped flows", () => {
     for (const flow of flows.values()) {
       expect(flow.questions).toHaveLength(3);
       expect(flow.maxReprompts).toBe(2);
-      expect(flow.prompts).toEqual({ noMatch: "Sorry, I didn't catch that.", noInput: "Are you still there?" });
+      expect(flow.prompts).toMatchObject({ noMatch: "Sorry, I didn't catch that.", noInput: "Are you still there?" });
     }
     const quickrupee = flows.get("quickrupee")!;
     expect(quickrupee.questions.map((q) => [q.id, q.type])).toEqual([

@@ -18,7 +18,8 @@ export type Action =
   | { type: "end"; outcome: Outcome; reason: string };
 
 export type MachineEvent =
-  | { type: "start" }
+  /** `keypad`: the caller has a phone keypad (DTMF), so reprompts say how to use it. */
+  | { type: "start"; keypad?: boolean }
   | { type: "understood"; understanding: Understanding }
   | { type: "no_input" }
   /** The call reached its maximum duration. */
@@ -30,6 +31,8 @@ export interface MachineState {
   /** Reprompts used at the current question (no-match and no-input together). */
   reprompts: number;
   answers: Record<string, AnswerValue>;
+  /** The caller can answer with the keypad (phone calls). */
+  keypad?: boolean;
   outcome?: Outcome;
   reason?: string;
 }
@@ -90,17 +93,26 @@ function reprompt(flow: Flow, state: MachineState, q: Question, kind: "no_match"
   }
   const lead = kind === "no_input" ? flow.prompts.noInput : flow.prompts.noMatch;
   const body = kind === "no_input" ? (q.noInputPrompt ?? q.prompt) : (q.reprompt ?? q.prompt);
+  const hints = state.keypad ? keypadHints(flow, q) : [];
   return {
     state: { ...state, reprompts: state.reprompts + 1 },
-    actions: [say(lead, "reprompt"), say(body, "reprompt"), listen(q)],
+    actions: [say(lead, "reprompt"), say(body, "reprompt"), ...hints.map((h) => say(h, "reprompt")), listen(q)],
   };
+}
+
+/** How a question can be answered on the keypad, if it can (see lib/bot/dtmf.ts). */
+export function keypadHints(flow: Flow, q: Question): string[] {
+  return [
+    ...(q.type === "yesno" || q.yesNo ? [flow.prompts.dtmfYesNo] : []),
+    ...(q.type === "number" ? [flow.prompts.dtmfNumber] : []),
+  ];
 }
 
 export function transition(flow: Flow, state: MachineState, event: MachineEvent): { state: MachineState; actions: Action[] } {
   if (state.phase === "ended") return { state, actions: [] };
   if (event.type === "start") {
     if (state.phase !== "idle") return { state, actions: [] };
-    return ask(flow, state, 0, [say(flow.greeting, "greeting")]);
+    return ask(flow, { ...state, keypad: event.keypad ?? false }, 0, [say(flow.greeting, "greeting")]);
   }
   if (state.phase !== "asking") return { state, actions: [] };
   if (event.type === "timeout") return end(flow, state, "incomplete", "maximum call duration reached");
@@ -135,7 +147,7 @@ export function transition(flow: Flow, state: MachineState, event: MachineEvent)
 
 /** Every text the machine can say for a flow: the prompt cache synthesizes them all up front. */
 export function fixedPrompts(flow: Flow): string[] {
-  const texts = [flow.greeting, flow.prompts.noMatch, flow.prompts.noInput, ...Object.values(flow.outcomes).map((o) => o.message)];
+  const texts = [flow.greeting, ...Object.values(flow.prompts), ...Object.values(flow.outcomes).map((o) => o.message)];
   for (const q of [...flow.questions]) {
     texts.push(q.prompt, q.reprompt ?? q.prompt, q.noInputPrompt ?? q.prompt, q.disqualifyReason);
     texts.push(...q.faq.map((f) => f.answer));

@@ -125,11 +125,12 @@ export class CallEngine {
       audioLeadMs: channel === "browser" ? c.BROWSER_AUDIO_LEAD_MS : c.AUDIO_LEAD_MS,
       maxCallMs: c.MAX_CALL_MS,
       voice: c.TTS_VOICE,
+      dtmfDigitTimeoutMs: c.DTMF_DIGIT_TIMEOUT_MS,
     };
   }
 
   /** Creates a session (not yet started) or says why not. */
-  createCall(botId: string, channel: Channel, inputSampleRateHz: number, sink: SessionSink): CallSession | StartCallError {
+  createCall(botId: string, channel: Channel, inputSampleRateHz: number, sink: SessionSink, carrierCallId?: string): CallSession | StartCallError {
     const flow = this.flows.get(botId);
     if (!flow) return "unknown_bot";
     if (this.draining || this.active.size >= this.config.MAX_CALLS) return "busy";
@@ -146,6 +147,7 @@ export class CallEngine {
         recorder: this.recorder,
         providers: { asr: this.recognizer.id, tts: `${this.prompts.providerId}:${this.config.TTS_VOICE}` },
         recordTimeoutMs: this.config.STORE_WRITE_TIMEOUT_MS,
+        carrierCallId,
       },
       sink,
     );

@@ -9,6 +9,8 @@ export interface CallStart {
   startedAt: Date;
   /** Which engine did what in this call, e.g. { asr: "embedded", tts: "flite:slt" }. */
   providers: Record<string, string>;
+  /** The carrier's id for phone calls (Twilio CallSid, Exotel call_sid). */
+  carrierCallId?: string | null;
 }
 
 /**

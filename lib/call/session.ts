@@ -6,10 +6,11 @@ import type { Flow, Question } from "../bot/flow-schema";
 import { fixedPrompts, initialState, transition, type Action, type MachineEvent, type MachineState, type Outcome } from "../bot/machine";
 import type { Understanding } from "../bot/types";
 import { isCompleteAnswer, understand } from "../bot/understand";
+import { keypadDigit, keypadEnd } from "../bot/dtmf";
 import type { Recognizer, RecognizerStream, SpeakerState } from "../asr/types";
 import { ASR_SAMPLE_RATE_HZ } from "../asr/types";
 import type { PromptCache } from "../tts/prompt-cache";
-import type { CallState, Channel, ServerMessage, TurnStages } from "../transport/protocol";
+import type { CallState, Channel, InterruptReason, ServerMessage, TurnSource, TurnStages } from "../transport/protocol";
 import { OUTPUT_SAMPLE_RATE_HZ } from "../transport/protocol";
 import type { CallRecorder } from "./recorder";
 import { Speaker } from "./speaker";
@@ -28,6 +29,8 @@ export interface SessionSettings {
   audioLeadMs: number;
   maxCallMs: number;
   voice: string;
+  /** A keyed number ends after this pause without "#". */
+  dtmfDigitTimeoutMs: number;
 }
 
 export interface SessionDeps {
@@ -47,6 +50,8 @@ export interface SessionDeps {
   providers?: Record<string, string>;
   /** How long a reply waits for its turn's record before it plays anyway. */
   recordTimeoutMs?: number;
+  /** The carrier's id for a phone call (Twilio CallSid, Exotel call_sid), stored with the record. */
+  carrierCallId?: string;
 }
 
 export interface SessionSink {
@@ -62,7 +67,7 @@ export interface TurnRecord {
   heard: string;
   understood: string;
   confidence: number | null;
-  source: "speech" | "text";
+  source: TurnSource;
   stages: TurnStages | null;
   voiceToVoiceMs: number | null;
 }
@@ -144,6 +149,9 @@ export class CallSession {
   private pending: PendingTurn | undefined;
   private finalizing = false;
   private noInputTimer: NodeJS.Timeout | undefined;
+  /** Digits keyed so far for an amount, and the pause that ends them. */
+  private keyed = "";
+  private keyedTimer: NodeJS.Timeout | undefined;
   private maxTimer: NodeJS.Timeout | undefined;
   private readonly turns: TurnRecord[] = [];
   /** What the recognizer learns about this caller's voice and line across the call. */
@@ -220,12 +228,13 @@ export class CallSession {
         channel: this.deps.channel,
         startedAt: new Date(),
         providers: this.deps.providers ?? {},
+        carrierCallId: this.deps.carrierCallId ?? null,
       }),
     );
     if (this.deps.settings.maxCallMs > 0) {
       this.maxTimer = setTimeout(() => this.onMaxDuration(), this.deps.settings.maxCallMs);
     }
-    this.dispatch({ type: "start" });
+    this.dispatch({ type: "start", keypad: this.deps.channel === "twilio" || this.deps.channel === "exotel" });
   }
 
   private setState(state: CallState): void {
@@ -374,19 +383,53 @@ export class CallSession {
   // ---------------------------------------------------------------- typed answers / control
 
   typed(text: string): void {
-    if (this.ended || this.machine.phase !== "asking" || !this.question) return;
+    if (!this.takeAnswerWithoutSpeech("typed")) return;
+    this.answered(text, "text", understand(this.deps.flow, this.question!, text));
+  }
+
+  /** A key the caller pressed on the phone (DTMF): "0"–"9", "*", "#". */
+  keypad(digit: string): void {
+    const question = this.question;
+    if (!question || !this.takeAnswerWithoutSpeech("keypad")) return;
+    this.clearKeyed();
+    const step = keypadDigit(question, this.keyed, digit);
+    if (step.kind === "done") {
+      const digits = this.keyed + digit;
+      this.keyed = "";
+      return this.answered(digits, "dtmf", step.understanding);
+    }
+    this.keyed = step.digits;
+    this.keyedTimer = setTimeout(() => {
+      this.keyedTimer = undefined;
+      const digits = this.keyed;
+      this.keyed = "";
+      if (!this.ended && this.question === question) this.answered(digits, "dtmf", keypadEnd(question, digits));
+    }, this.deps.settings.dtmfDigitTimeoutMs);
+  }
+
+  /** An answer that is not speech is coming: drop any utterance in progress and stop the bot. False when no question is open. */
+  private takeAnswerWithoutSpeech(reason: "typed" | "keypad"): boolean {
+    if (this.ended || this.machine.phase !== "asking" || !this.question) return false;
     this.clearNoInput();
     if (this.stream) {
       this.stream.cancel();
       this.stream = undefined;
       this.tracker.endUtterance();
     }
-    if (this.botSpeaking) this.bargeIn("typed");
+    if (this.botSpeaking) this.bargeIn(reason);
+    return true;
+  }
+
+  private answered(text: string, source: "text" | "dtmf", understanding: Understanding): void {
     this.turnId++;
     const at = this.now();
-    const understanding = understand(this.deps.flow, this.question, text);
-    this.sink.message({ type: "transcript", turnId: this.turnId, final: true, text, source: "text", understood: describe(understanding) });
-    this.applyTurn(understanding, at, { source: "text", heard: text, confidence: null, lastVoicedAt: null, endpointAt: at, asrMs: 0 });
+    this.sink.message({ type: "transcript", turnId: this.turnId, final: true, text, source, understood: describe(understanding) });
+    this.applyTurn(understanding, at, { source, heard: text, confidence: null, lastVoicedAt: null, endpointAt: at, asrMs: 0 });
+  }
+
+  private clearKeyed(): void {
+    if (this.keyedTimer) clearTimeout(this.keyedTimer);
+    this.keyedTimer = undefined;
   }
 
   /** The caller is typing: restart the no-input wait if it is running. */
@@ -422,7 +465,7 @@ export class CallSession {
     return Math.min(serverPlayedMs, h.playedMs + (this.now() - h.at));
   }
 
-  private bargeIn(reason: "barge_in" | "typed" | "client" | "timeout"): void {
+  private bargeIn(reason: InterruptReason): void {
     const outcome = this.speaker.interrupt();
     this.botSpeaking = false;
     const playedMs = this.heardMs(outcome?.playedMs ?? 0);
@@ -439,7 +482,7 @@ export class CallSession {
   private applyTurn(
     understanding: Understanding,
     decideStart: number,
-    t: { source: "speech" | "text"; heard: string; confidence: number | null; lastVoicedAt: number | null; endpointAt: number; asrMs: number },
+    t: { source: TurnSource; heard: string; confidence: number | null; lastVoicedAt: number | null; endpointAt: number; asrMs: number },
   ): void {
     const record: TurnRecord = {
       turnId: this.turnId,
@@ -679,6 +722,7 @@ export class CallSession {
   private release(): void {
     this.ended = true;
     this.clearNoInput();
+    this.clearKeyed();
     if (this.maxTimer) clearTimeout(this.maxTimer);
     this.maxTimer = undefined;
     this.speaker.close();

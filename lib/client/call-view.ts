@@ -1,6 +1,6 @@
 import type { AnswerValue } from "../bot/types";
 import { percentile } from "../stats";
-import type { CallState, ServerMessage, TurnStages } from "../transport/protocol";
+import type { CallState, ServerMessage, TurnSource, TurnStages } from "../transport/protocol";
 
 /**
  * What the call screen shows, as a pure function of what happened: server messages, the socket's
@@ -18,7 +18,7 @@ export interface TranscriptEntry {
   turnId: number;
   text: string;
   final: boolean;
-  source?: "speech" | "text";
+  source?: TurnSource;
   understood?: string;
   /** Bot turns cut off by the caller: how much of it they heard. */
   interruptedAtMs?: number;
@@ -28,7 +28,7 @@ export interface TurnLatency {
   /** Caller turn id. */
   turnId: number;
   questionId: string | null;
-  source: "speech" | "text";
+  source: TurnSource;
   stages: TurnStages | null;
   /** Server-measured: caller's last voiced sample as received → first bot frame sent. */
   serverV2vMs: number | null;

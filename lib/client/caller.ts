@@ -20,7 +20,9 @@ export type CallerAnswer =
   | { kind: "audio"; samples: Int16Array; label: string }
   | { kind: "text"; text: string }
   /** Say nothing at this turn (exercises the no-input path). */
-  | { kind: "silence" };
+  | { kind: "silence" }
+  /** Keypad digits (phone channels only: lib/client/phone-caller.ts). */
+  | { kind: "dtmf"; digits: string };
 
 export interface CallerOptions {
   url: string;
@@ -163,7 +165,7 @@ export function runCaller(options: CallerOptions): Promise<CallerResult> {
       const answer = options.answers[answerIndex];
       if (!answer) return;
       const index = answerIndex++;
-      if (answer.kind === "silence") return;
+      if (answer.kind === "silence" || answer.kind === "dtmf") return;
       if (answer.kind === "text") {
         const turn = newTurn(answer.text);
         result.turns.push(turn);

@@ -8,6 +8,13 @@ export interface WsRoute {
   /** Bytes; larger messages close the socket with 1009. */
   maxPayload: number;
   onConnection(ws: WebSocket, req: IncomingMessage, meta: { ip: string }): void;
+  /** Refuses the upgrade with 401 when it returns a reason (carriers authenticate here). */
+  authorize?(req: IncomingMessage, ip: string): string | undefined;
+  /**
+   * False for carrier streams: every call of a carrier comes from a few of its addresses, and
+   * they are authenticated, so the per-address limit would only cap phone calls.
+   */
+  limitPerIp?: boolean;
 }
 
 export interface UpgradeOptions {
@@ -84,8 +91,14 @@ export function createUpgradeHandler(options: UpgradeOptions) {
       reject(socket, 403, "Forbidden", "origin_not_allowed");
       return true;
     }
+    const refused = match.route.authorize?.(req, ip);
+    if (refused) {
+      options.log.warn({ code: "unauthorized", path: url.pathname, ip }, `websocket refused: ${refused}`);
+      reject(socket, 401, "Unauthorized", "unauthorized");
+      return true;
+    }
     const count = perIp.get(ip) ?? 0;
-    if (count >= options.maxConnectionsPerIp) {
+    if (match.route.limitPerIp !== false && count >= options.maxConnectionsPerIp) {
       options.log.warn({ code: "too_many_connections", ip, count }, "too many connections from one address");
       reject(socket, 429, "Too Many Requests", "too_many_connections");
       return true;

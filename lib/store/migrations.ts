@@ -68,6 +68,14 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX webhook_outbox_call_idx ON webhook_outbox (call_id)
     `,
   },
+  {
+    version: 3,
+    name: "carrier call id",
+    sql: `
+      ALTER TABLE calls ADD COLUMN carrier_call_id text;
+      CREATE INDEX calls_carrier_call_idx ON calls (carrier_call_id) WHERE carrier_call_id IS NOT NULL
+    `,
+  },
 ];
 
 const LOCK_KEY = 7_421_001;

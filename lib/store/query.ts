@@ -7,6 +7,8 @@ export const CallFilter = z
     bot: z.string().min(1).max(64).optional(),
     outcome: z.enum([...OUTCOMES, "dropped", "live"]).optional(),
     channel: Channel.optional(),
+    /** The carrier's id of a phone call (Twilio CallSid, Exotel call_sid). */
+    carrierCallId: z.string().min(1).max(64).optional(),
     from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
     to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -42,6 +42,13 @@ export const ClientMessage = z.discriminatedUnion("type", [
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
+/** How a caller turn was given: spoken, typed in the browser, or keyed on a phone keypad (DTMF). */
+export const TurnSource = z.enum(["speech", "text", "dtmf"]);
+export type TurnSource = z.infer<typeof TurnSource>;
+
+export const InterruptReason = z.enum(["barge_in", "typed", "keypad", "client", "timeout"]);
+export type InterruptReason = z.infer<typeof InterruptReason>;
+
 export const CallState = z.enum(["listening", "thinking", "speaking", "ended"]);
 export type CallState = z.infer<typeof CallState>;
 
@@ -104,7 +111,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
     turnId: z.number(),
     final: z.boolean(),
     text: z.string(),
-    source: z.enum(["speech", "text"]),
+    source: TurnSource,
     confidence: z.number().optional(),
     /** What it meant, on final transcripts. */
     understood: z.string().optional(),
@@ -117,7 +124,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("interrupt"),
     turnId: z.number(),
-    reason: z.enum(["barge_in", "typed", "client", "timeout"]),
+    reason: InterruptReason,
     playedMs: z.number(),
   }),
   z.object({ type: z.literal("answer"), questionId: z.string(), value: AnswerValueSchema, meetsRule: z.boolean() }),
@@ -125,7 +132,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
     type: z.literal("metrics"),
     turnId: z.number(),
     questionId: z.string().nullable(),
-    source: z.enum(["speech", "text"]),
+    source: TurnSource,
     stages: TurnStages,
     /** Caller's last voiced sample (as received) → first bot audio frame sent. */
     voiceToVoiceMs: z.number(),
