@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { concatInt16, silence } from "../lib/audio/pcm";
-import { CALLER_RATE_HZ, runCaller, type CallerAnswer, type CallerResult } from "../lib/client/caller";
-import { fliteSynthesize } from "../lib/tts/flite";
+import { spokenAnswer } from "../lib/client/answers";
+import { runCaller, type CallerResult } from "../lib/client/caller";
+import { runPhoneCaller } from "../lib/client/phone-caller";
 import { percentile, printTable, writeJson } from "./report";
 import { cpuSeconds, rssMb, startServer, type ServerProcess } from "./server-process";
 
@@ -14,15 +14,20 @@ import { cpuSeconds, rssMb, startServer, type ServerProcess } from "./server-pro
  *   npm run bench -- --callers 1                 # default vs peer profile, side by side
  *   npm run bench -- --callers 50 --profile default
  *   npm run bench -- --callers 50 --total 1000 --profile default   # leak check: RSS before/after
+ *   npm run bench -- --callers 1 --profile default --channel browser,twilio   # phone vs browser path
  *
  * Profiles: "default" is this product; "peer" reproduces what peer frameworks ship by default —
  * a fixed 800 ms end-of-turn silence and no prompt-audio cache (every reply synthesized on demand).
+ * Channels: "cli" and "browser" call /ws/voice; "twilio" and "exotel" call through the simulated
+ * carriers (lib/client/phone-caller.ts), measured at the carrier: last voiced inbound sample sent
+ * → first outbound media frame received.
  */
 const { values } = parseArgs({
   options: {
     callers: { type: "string", default: "1" },
     total: { type: "string" },
     profile: { type: "string", default: "both" },
+    channel: { type: "string", default: "cli" },
     "barge-in-every": { type: "string", default: "4" },
     "stagger-ms": { type: "string", default: "10000" },
     out: { type: "string" },
@@ -39,15 +44,14 @@ const total = Number(values.total ?? values.callers);
 const bargeEvery = Number(values["barge-in-every"]);
 const staggerMs = Number(values["stagger-ms"]);
 const profiles = values.profile === "both" ? ["default", "peer"] : [values.profile!];
-
-const CALLER_VOICE = "kal16";
-const TAIL = silence(1200, CALLER_RATE_HZ);
-const LEAD = silence(100, CALLER_RATE_HZ);
-const speech = (text: string): CallerAnswer => ({
-  kind: "audio",
-  samples: concatInt16([LEAD, fliteSynthesize(text, CALLER_VOICE), TAIL]),
-  label: text,
+const CHANNELS = ["cli", "browser", "twilio", "exotel"] as const;
+type BenchChannel = (typeof CHANNELS)[number];
+const channels = values.channel!.split(",").map((c) => {
+  if (!(CHANNELS as readonly string[]).includes(c)) throw new Error(`--channel takes ${CHANNELS.join(", ")}`);
+  return c as BenchChannel;
 });
+const TWILIO_AUTH_TOKEN = "bench-twilio-auth-token";
+const speech = (text: string) => spokenAnswer(text);
 
 /** Scenarios with the outcome each must reach; callers cycle through them. */
 const SCENARIOS = [
@@ -109,7 +113,13 @@ async function sample(server: ServerProcess, into: Peaks, stop: { done: boolean 
 const idle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `total` calls, `callers` at a time, each caller starting at a random point of a window. */
-async function runBatch(server: ServerProcess, callers: number, total: number, into: Array<{ r: CallerResult; want: string; barge: boolean }>): Promise<void> {
+async function runBatch(
+  server: ServerProcess,
+  channel: BenchChannel,
+  callers: number,
+  total: number,
+  into: Array<{ r: CallerResult; want: string; barge: boolean }>,
+): Promise<void> {
   let next = 0;
   const worker = async (slot: number) => {
     // Spread starts so callers are not in lockstep: on a real line, calls are at random points
@@ -119,20 +129,18 @@ async function runBatch(server: ServerProcess, callers: number, total: number, i
       const i = next++;
       const s = SCENARIOS[i % SCENARIOS.length]!;
       const barge = bargeEvery > 0 && i % bargeEvery === bargeEvery - 1;
-      const r = await runCaller({
-        url: server.wsUrl,
-        bot: s.bot,
-        answers: s.answers,
-        timeoutMs: 180_000,
-        ...(barge ? { bargeInMs: 1500, bargeInAt: [0] } : {}),
-      });
+      const common = { bot: s.bot, answers: s.answers, timeoutMs: 180_000, ...(barge ? { bargeInMs: 1500, bargeInAt: [0] } : {}) };
+      const r =
+        channel === "twilio" || channel === "exotel"
+          ? await runPhoneCaller({ ...common, carrier: channel, baseUrl: server.url, twilioAuthToken: TWILIO_AUTH_TOKEN })
+          : await runCaller({ ...common, url: server.wsUrl, channel });
       into.push({ r, want: s.outcome, barge });
     }
   };
   await Promise.all(Array.from({ length: Math.min(callers, total) }, (_, slot) => worker(slot)));
 }
 
-async function runProfile(profile: string): Promise<ProfileResult> {
+async function runProfile(profile: string, channel: BenchChannel): Promise<ProfileResult> {
   // Every simulated caller comes from 127.0.0.1: lift the per-address limit for the bench.
   const server = await startServer({
     ...PROFILES[profile],
@@ -142,12 +150,13 @@ async function runProfile(profile: string): Promise<ProfileResult> {
     // The decoder pool is capacity shared by all calls, sized by configuration: create it up
     // front so the baseline holds it and per-session RSS is what a live call adds.
     ASR_POOL_MIN: process.env.ASR_POOL_MAX ?? "40",
+    TWILIO_AUTH_TOKEN,
   });
   try {
     // Warm-up at the measured concurrency, so the baseline is a server whose pools (decoders,
     // each ~25 MB, shared by all calls) have grown to what this load needs and whose code is
     // JIT-compiled: what is left to measure is the memory each live call adds.
-    await runBatch(server, Math.min(callers, total), Math.min(callers, total), []);
+    await runBatch(server, channel, Math.min(callers, total), Math.min(callers, total), []);
     await idle(5000);
     const rssBaseline = rssMb(server.pid);
     const readyBaseline = await (await fetch(`${server.url}/api/ready`)).json();
@@ -160,7 +169,7 @@ async function runProfile(profile: string): Promise<ProfileResult> {
     lag.enable();
 
     const results: Array<{ r: CallerResult; want: string; barge: boolean }> = [];
-    await runBatch(server, callers, total, results);
+    await runBatch(server, channel, callers, total, results);
     const wallSeconds = (performance.now() - wall0) / 1000;
     lag.disable();
     const cpu = cpuSeconds(server.pid) - cpu0;
@@ -177,7 +186,7 @@ async function runProfile(profile: string): Promise<ProfileResult> {
     }
     const turns = results.flatMap(({ r }) => r.turns);
     return {
-      profile,
+      profile: channels.length > 1 || channel !== "cli" ? `${profile}/${channel}` : profile,
       calls: results.length,
       failed: failures.length,
       failures,
@@ -204,7 +213,7 @@ async function runProfile(profile: string): Promise<ProfileResult> {
 }
 
 const results: ProfileResult[] = [];
-for (const p of profiles) results.push(await runProfile(p));
+for (const p of profiles) for (const c of channels) results.push(await runProfile(p, c));
 
 const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 printTable(
@@ -234,10 +243,17 @@ printTable(
     r1(r.callerLoopDelayP99Ms),
   ]),
 );
-if (results.length === 2) {
+if (profiles.length === 2 && channels.length === 1) {
   const [a, b] = results;
   const ratio = (percentile(b!.voiceToVoiceMs, 50) ?? 0) / (percentile(a!.voiceToVoiceMs, 50) ?? 1);
   console.log(`\npeer / default voice-to-voice p50: ${ratio.toFixed(2)}×`);
+}
+if (channels.length > 1) {
+  const [a, ...rest] = results.slice(0, channels.length);
+  for (const b of rest) {
+    const d = (q: number) => r1((percentile(b.voiceToVoiceMs, q) ?? 0) - (percentile(a!.voiceToVoiceMs, q) ?? 0));
+    console.log(`\n${b.profile} vs ${a!.profile} voice-to-voice: p50 ${d(50)} ms, p95 ${d(95)} ms`);
+  }
 }
 for (const r of results) for (const f of r.failures.slice(0, 10)) console.log(`  [${r.profile}] failed ${f}`);
 const file = writeJson(values.out ?? `calls-${callers}x${total}`, {

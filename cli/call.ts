@@ -1,12 +1,11 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { concatInt16, silence } from "../lib/audio/pcm";
 import { resample } from "../lib/audio/resample";
 import { readWav } from "../lib/audio/wav";
 import { CALLER_RATE_HZ, runCaller, type CallerAnswer, type CallerResult } from "../lib/client/caller";
-import { dtmfAnswer, runPhoneCaller } from "../lib/client/phone-caller";
+import { parseAnswers, recordedAnswer } from "../lib/client/answers";
+import { runPhoneCaller } from "../lib/client/phone-caller";
 import { DEV_TWILIO_AUTH_TOKEN } from "../lib/server/telephony";
-import { fliteSynthesize } from "../lib/tts/flite";
 import type { ServerMessage } from "../lib/transport/protocol";
 
 /**
@@ -62,23 +61,12 @@ const channel = values.channel!;
 if (channel !== "cli" && channel !== "twilio" && channel !== "exotel") die(`--channel is cli, twilio or exotel, not "${channel}"`);
 const phone = channel === "twilio" || channel === "exotel";
 
-/** Trailing silence after each answer, like a person who stops talking and waits. */
-const TAIL = silence(1200, CALLER_RATE_HZ);
-const LEAD = silence(100, CALLER_RATE_HZ);
-
 function answersFromText(text: string): CallerAnswer[] {
-  return text.split(";").map((raw) => {
-    const t = raw.trim();
-    if (t === "" || t === "-") return { kind: "silence" };
-    if (t.startsWith("dtmf:")) {
-      if (!phone) die("keypad answers (dtmf:…) need --channel twilio or exotel");
-      if (!/^[0-9*#]+$/.test(t.slice(5))) die(`"${t}": keys are 0-9, * and #`);
-      return dtmfAnswer(t.slice(5));
-    }
-    if (values.typed) return { kind: "text", text: t };
-    const speech = fliteSynthesize(t, values.voice!, Number(values.rate));
-    return { kind: "audio", samples: concatInt16([LEAD, speech, TAIL]), label: t };
-  });
+  try {
+    return parseAnswers(text, { typed: values.typed, voice: values.voice, rate: Number(values.rate), keypad: phone });
+  } catch (err) {
+    die((err as Error).message);
+  }
 }
 
 function answersFromWavs(files: string[]): CallerAnswer[] {
@@ -89,8 +77,7 @@ function answersFromWavs(files: string[]): CallerAnswer[] {
     } catch (err) {
       die(`${file}: ${(err as Error).message}`);
     }
-    const samples = resample(wav.samples, wav.sampleRateHz, CALLER_RATE_HZ);
-    return { kind: "audio", samples: concatInt16([samples, TAIL]), label: file };
+    return recordedAnswer(resample(wav.samples, wav.sampleRateHz, CALLER_RATE_HZ), file);
   });
 }
 

@@ -430,3 +430,97 @@ describe("fixedPrompts", () => {
     expect(new Set(prompts).size).toBe(prompts.length);
   });
 });
+
+describe("keypad hints on phone calls", () => {
+  const keypadStart: MachineEvent = { type: "start", keypad: true };
+  const salaried = questionOf(quickrupee, "salaried");
+  const salary = questionOf(quickrupee, "salary");
+  const city = questionOf(quickrupee, "city");
+  const { dtmfYesNo, dtmfNumber } = quickrupee.prompts;
+
+  it("ends a no-match reprompt at a yes/no question with how to answer on the keypad", () => {
+    const { last } = run(quickrupee, [keypadStart, noMatch]);
+    expect(last).toEqual([
+      { type: "say", text: quickrupee.prompts.noMatch, purpose: "reprompt" },
+      { type: "say", text: salaried.reprompt, purpose: "reprompt" },
+      { type: "say", text: dtmfYesNo, purpose: "reprompt" },
+      { type: "listen", questionId: "salaried" },
+    ]);
+  });
+
+  it("adds the hint to a no-input reprompt too", () => {
+    const { last } = run(reno, [keypadStart, noInput]);
+    const owner = questionOf(reno, "owner");
+    expect(said(last)).toEqual([reno.prompts.noInput, owner.noInputPrompt ?? owner.prompt, reno.prompts.dtmfYesNo]);
+    expect(last.at(-1)).toEqual({ type: "listen", questionId: "owner" });
+  });
+
+  it("offers 1/2 and then keying the amount at an amount question asked as yes/no", () => {
+    const { last } = run(quickrupee, [keypadStart, answer(true), noMatch]);
+    expect(said(last)).toEqual([quickrupee.prompts.noMatch, salary.reprompt, dtmfYesNo, dtmfNumber]);
+    const budget = questionOf(reno, "budget");
+    expect(said(run(reno, [keypadStart, answer(true), noInput]).last)).toEqual([
+      reno.prompts.noInput,
+      budget.noInputPrompt ?? budget.prompt,
+      reno.prompts.dtmfYesNo,
+      reno.prompts.dtmfNumber,
+    ]);
+  });
+
+  it("offers only 1/2 at a choice or duration question asked as yes/no", () => {
+    expect(said(run(quickrupee, [keypadStart, answer(true), answer(30000), noMatch]).last)).toEqual([
+      quickrupee.prompts.noMatch,
+      city.reprompt,
+      dtmfYesNo,
+    ]);
+    const timeline = questionOf(reno, "timeline");
+    expect(said(run(reno, [keypadStart, answer(true), answer(true), noMatch]).last)).toEqual([
+      reno.prompts.noMatch,
+      timeline.reprompt,
+      reno.prompts.dtmfYesNo,
+    ]);
+  });
+
+  it("says no keypad hint on calls without a keypad", () => {
+    for (const events of [[noMatch], [noInput], [answer(true), noMatch], [answer(true), answer(30000), noInput]]) {
+      for (const begin of [start, { type: "start", keypad: false } as MachineEvent]) {
+        const texts = said(run(quickrupee, [begin, ...events]).last);
+        expect(texts).not.toContain(dtmfYesNo);
+        expect(texts).not.toContain(dtmfNumber);
+        expect(texts).toHaveLength(2);
+      }
+    }
+  });
+
+  it("does not add hints to the first asking, a repeat or an FAQ answer", () => {
+    const first = run(quickrupee, [keypadStart]);
+    expect(said(first.actions)).toEqual([quickrupee.greeting, salaried.prompt]);
+    expect(said(run(quickrupee, [intent("repeat")], first.state).last)).toEqual([salaried.prompt]);
+    expect(said(run(quickrupee, [faq("what_is_call")], first.state).last)).toEqual([quickrupee.faq[0]!.answer, salaried.prompt]);
+  });
+
+  it("uses the flow's own hint texts", () => {
+    const custom: Flow = { ...quickrupee, prompts: { ...quickrupee.prompts, dtmfYesNo: "Press one or two.", dtmfNumber: "Type the amount, then hash." } };
+    expect(said(run(custom, [keypadStart, answer(true), noMatch]).last)).toEqual([
+      custom.prompts.noMatch,
+      salary.reprompt,
+      "Press one or two.",
+      "Type the amount, then hash.",
+    ]);
+  });
+
+  it("keeps counting reprompts the same way with a keypad", () => {
+    const { state, last } = run(quickrupee, [keypadStart, noMatch, noInput, noMatch]);
+    expect(endOf(last)).toMatchObject({ outcome: "incomplete" });
+    expect(said(last)).not.toContain(dtmfYesNo);
+    expect(state.phase).toBe("ended");
+  });
+
+  it.each([quickrupee, reno])("$id: fixedPrompts holds both hint texts, so the prompt cache has them", (flow) => {
+    const prompts = fixedPrompts(flow);
+    expect(prompts).toContain(flow.prompts.dtmfYesNo);
+    expect(prompts).toContain(flow.prompts.dtmfNumber);
+    const custom: Flow = { ...flow, prompts: { ...flow.prompts, dtmfYesNo: "Press one or two.", dtmfNumber: "Type the amount, then hash." } };
+    expect(fixedPrompts(custom)).toEqual(expect.arrayContaining(["Press one or two.", "Type the amount, then hash."]));
+  });
+});

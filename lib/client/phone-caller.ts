@@ -50,9 +50,6 @@ export interface PhoneCallerResult extends CallerResult {
   clears: number;
 }
 
-/** Keypad digits as an answer: "dtmf:1", "dtmf:30000#". */
-export const dtmfAnswer = (digits: string): CallerAnswer => ({ kind: "dtmf", digits });
-
 const RATE_HZ = 8000;
 const FRAME_MS = 20;
 const FRAME_SAMPLES = (RATE_HZ * FRAME_MS) / 1000;
@@ -240,7 +237,8 @@ export async function runPhoneCaller(o: PhoneCallerOptions): Promise<PhoneCaller
     let botTalking = false;
     const marks = new Map<string, NodeJS.Timeout>();
     let awaiting: { turn: CallerTurn; lastVoicedAt: number } | undefined;
-    let barge: { turn: CallerTurn; firstVoicedAt: number | null; cleared: boolean } | undefined;
+    /** A turn spoken over the bot: when its speech began, whether the server cleared, whether it has finished speaking. */
+    let barge: { turn: CallerTurn; firstVoicedAt: number | null; cleared: boolean; spoken: boolean } | undefined;
     let outFrames: Int16Array[] = [];
 
     const send = (text: string) => {
@@ -275,7 +273,10 @@ export async function runPhoneCaller(o: PhoneCallerOptions): Promise<PhoneCaller
             frame.set(speaking.samples.subarray(from, from + FRAME_SAMPLES));
             const end = from + FRAME_SAMPLES;
             if (barge?.turn === speaking.turn && barge.firstVoicedAt === null && speaking.firstVoiced >= 0 && speaking.firstVoiced < end) barge.firstVoicedAt = sentAt;
-            if (speaking.lastVoiced >= from && speaking.lastVoiced < end) awaiting = { turn: speaking.turn, lastVoicedAt: sentAt };
+            if (speaking.lastVoiced >= from && speaking.lastVoiced < end) {
+              awaiting = { turn: speaking.turn, lastVoicedAt: sentAt };
+              if (barge?.turn === speaking.turn) barge.spoken = true;
+            }
           } else if (from >= speaking.samples.length) {
             speaking = undefined;
           }
@@ -314,7 +315,7 @@ export async function runPhoneCaller(o: PhoneCallerOptions): Promise<PhoneCaller
       }
       const turn = newTurn(answer.label);
       result.turns.push(turn);
-      if (bargeInFor(index)) barge = { turn, firstVoicedAt: null, cleared: false };
+      if (bargeInFor(index)) barge = { turn, firstVoicedAt: null, cleared: false, spoken: false };
       let first = -1;
       let last = -1;
       for (let i = 0; i < answer.samples.length; i++) {
@@ -360,7 +361,8 @@ export async function runPhoneCaller(o: PhoneCallerOptions): Promise<PhoneCaller
           const ms = (samples.length / RATE_HZ) * 1000;
           result.botAudioMs += ms;
           playEndAt = Math.max(playEndAt, now) + ms;
-          if (barge?.cleared) barge.turn.framesAfterInterrupt++;
+          // Bot audio after `clear` while the caller is still talking: audio that should have stopped.
+          if (barge?.cleared && !barge.spoken) barge.turn.framesAfterInterrupt++;
           if (awaiting) {
             awaiting.turn.voiceToVoiceMs = Math.round((now - awaiting.lastVoicedAt) * 10) / 10;
             awaiting = undefined;

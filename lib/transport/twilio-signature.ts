@@ -18,7 +18,10 @@ export function twilioSignature(authToken: string, url: string, params: TwilioPa
   return createHmac("sha1", authToken).update(data, "utf8").digest("base64");
 }
 
-/** The URL with its default port spelled out, and without it: Twilio may have signed either. */
+/**
+ * The URL as given, without its port, and with the scheme's default port spelled out: like
+ * Twilio's own validators, accept a signature over any of them (proxies add and drop ports).
+ */
 function urlVariants(url: string): string[] {
   let u: URL;
   try {
@@ -26,13 +29,16 @@ function urlVariants(url: string): string[] {
   } catch {
     return [url];
   }
-  const defaultPort = u.protocol === "https:" ? "443" : u.protocol === "http:" ? "80" : "";
-  if (!defaultPort) return [url];
-  const authority = `${u.username ? `${u.username}${u.password ? `:${u.password}` : ""}@` : ""}${u.hostname}`;
-  const rest = url.slice(url.indexOf(u.host) + u.host.length);
-  const withPort = `${u.protocol}//${authority}:${u.port || defaultPort}${rest}`;
-  const withoutPort = u.port && u.port !== defaultPort ? url : `${u.protocol}//${authority}${rest}`;
-  return [...new Set([url, withPort, withoutPort])];
+  const afterScheme = url.indexOf("//") + 2;
+  const cut = url.slice(afterScheme).search(/[/?#]/);
+  const authority = cut < 0 ? url.slice(afterScheme) : url.slice(afterScheme, afterScheme + cut);
+  const rest = cut < 0 ? "" : url.slice(afterScheme + cut);
+  const prefix = url.slice(0, afterScheme);
+  const withoutPort = authority.replace(/:\d+$/, "");
+  const defaultPort = u.protocol === "https:" ? "443" : u.protocol === "http:" ? "80" : undefined;
+  const variants = [url, prefix + withoutPort + rest];
+  if (defaultPort && withoutPort === authority) variants.push(`${prefix}${authority}:${defaultPort}${rest}`);
+  return [...new Set(variants)];
 }
 
 /** True when `signature` is Twilio's for this request; compared in constant time. */

@@ -2,11 +2,10 @@ import { isUtf8 } from "node:buffer";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type ServerProcess } from "../../bench/server-process";
-import { concatInt16, silence } from "../../lib/audio/pcm";
 import { mulberry32 } from "../../lib/audio/prng";
+import { spokenAnswer } from "../../lib/client/answers";
 import { runCaller, type CallerAnswer } from "../../lib/client/caller";
 import { ClientMessage, MAX_FRAME_MS, SUPPORTED_INPUT_RATES_HZ } from "../../lib/transport/protocol";
-import { fliteSynthesize } from "../../lib/tts/flite";
 import { ERROR_CODES, TestSocket, processAlive, readyStatus, sleep, waitUntil, type Closed } from "./ws-test-client";
 
 /**
@@ -387,9 +386,7 @@ async function fuzzWorker(server: ServerProcess, worker: number, flows: string[]
   }
 }
 
-function spoken(text: string): CallerAnswer {
-  return { kind: "audio", samples: concatInt16([silence(100, 16000), fliteSynthesize(text, "kal16"), silence(1200, 16000)]), label: text };
-}
+const spoken = (text: string): CallerAnswer => spokenAnswer(text);
 
 let server: ServerProcess;
 /** Every log line at level error (50) or fatal (60). server.logs keeps only the newest lines, so count here. */
