@@ -45,7 +45,7 @@ describe("validTwilioSignature", () => {
     ["a changed query value", "https://mycompany.com/myapp.php?foo=1&bar=3"],
     ["another host", "https://evil.example.com/myapp.php?foo=1&bar=2"],
     ["http instead of https", "http://mycompany.com/myapp.php?foo=1&bar=2"],
-    ["a non-default port", "https://mycompany.com:8443/myapp.php?foo=1&bar=2"],
+    ["another path", "https://mycompany.com/other.php?foo=1&bar=2"],
   ])("refuses the signature for %s", (_name, url) => {
     expect(validTwilioSignature(TOKEN, url, PARAMS, SIGNATURE)).toBe(false);
   });
