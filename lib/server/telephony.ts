@@ -111,7 +111,7 @@ export async function twilioVoiceWebhook(req: IncomingMessage, res: ServerRespon
   const to = one("To") ?? "";
   const bot = url.searchParams.get("bot") ?? config.PHONE_BOTS[to] ?? config.PHONE_DEFAULT_BOT;
   if (!ctx.bots().includes(bot)) {
-    log.error({ code: "unknown_bot", bot, to, callSid }, "phone number routed to an unknown bot");
+    log.warn({ code: "unknown_bot", bot, to, callSid }, "phone number routed to an unknown bot");
     return reply(200, sayAndHangUp("Sorry, this number is not in service right now. Goodbye."));
   }
   if (!ctx.accepting()) {
