@@ -54,7 +54,12 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise
   const path = url.pathname;
   if (path === "/api/health") return json(res, 200, { ok: true });
   if (path === TWILIO_VOICE_PATH) {
-    return twilioVoiceWebhook(req, res, url, { config, log, bots: () => [...engine.flows.keys()], accepting: () => !draining });
+    return twilioVoiceWebhook(req, res, url, {
+      config,
+      log,
+      bots: () => [...engine.flows.keys()],
+      refusal: () => (draining ? "shutting_down" : engine.active.size >= config.MAX_CALLS ? "busy" : undefined),
+    });
   }
   if (path === "/metrics") {
     res.writeHead(200, { "content-type": metrics.registry.contentType, "cache-control": "no-store" });

@@ -1,7 +1,10 @@
 import { parseArgs } from "node:util";
 import { addNoiseAtSnr, phoneBand } from "../lib/audio/degrade";
 import { Denoiser } from "../lib/audio/denoise";
+import { mulawEncode } from "../lib/audio/mulaw";
 import { concatInt16, silence } from "../lib/audio/pcm";
+import { Resampler, resample } from "../lib/audio/resample";
+import { twilioWire } from "../lib/transport/twilio";
 import { EmbeddedRecognizer } from "../lib/asr/embedded";
 import type { SpeakerState } from "../lib/asr/types";
 import { buildFlowGrammars, type QuestionGrammar } from "../lib/bot/grammar";
@@ -14,16 +17,18 @@ import { printTable, writeJson } from "./report";
 
 /**
  * Answer understanding through the real embedded recognizer: every corpus answer spoken by
- * flite voices other than the bot's, under four conditions (clean, pink noise at 15 dB SNR,
- * 15 % faster speech, 8 kHz μ-law phone band), decoded in 20 ms frames against its question's
- * grammar and understood by the same code the calls use. Out-of-domain sentences must be rejected.
+ * flite voices other than the bot's, under five conditions (clean, pink noise at 15 dB SNR,
+ * 15 % faster speech, 8 kHz μ-law phone band, and a Twilio call: 20 ms μ-law media messages
+ * through the /ws/twilio parser and the call path's streaming resampler), decoded in 20 ms frames
+ * against its question's grammar and understood by the same code the calls use. Out-of-domain
+ * sentences must be rejected.
  *
  *   npm run bench:understanding [-- --voices kal16,rms --conditions clean,noise --garbage 1e-4 --loop 1e-3]
  */
 const { values } = parseArgs({
   options: {
     voices: { type: "string", default: "kal16,rms,awb,kal" },
-    conditions: { type: "string", default: "clean,noise,fast,phone" },
+    conditions: { type: "string", default: "clean,noise,fast,phone,twilio" },
     garbage: { type: "string" },
     loop: { type: "string" },
     "min-confidence": { type: "string" },
@@ -36,12 +41,27 @@ const { values } = parseArgs({
   },
 });
 
-type Condition = "clean" | "noise" | "fast" | "phone";
+type Condition = "clean" | "noise" | "fast" | "phone" | "twilio";
+
+/** What the recognizer hears of a Twilio caller: the carrier's 8 kHz μ-law media, as /ws/twilio decodes it. */
+function throughTwilio(s16k: Int16Array): Int16Array {
+  const narrow = resample(s16k, 16000, 8000);
+  const up = new Resampler({ fromHz: 8000, toHz: 16000 });
+  const out: Int16Array[] = [];
+  for (let i = 0; i < narrow.length; i += 160) {
+    const payload = Buffer.from(mulawEncode(narrow.subarray(i, i + 160))).toString("base64");
+    const e = twilioWire.parse(JSON.stringify({ event: "media", streamSid: "MZ0", media: { track: "inbound", payload } }));
+    if (e.kind === "media") out.push(up.push(e.samples));
+  }
+  return concatInt16(out);
+}
+
 const CONDITIONS: Record<Condition, { label: string; rate: number; apply: (s: Int16Array, seed: number) => Int16Array }> = {
   clean: { label: "clean", rate: 1, apply: (s) => s },
   noise: { label: "pink noise 15 dB SNR", rate: 1, apply: (s, seed) => addNoiseAtSnr(s, 15, seed) },
   fast: { label: "15 % faster", rate: 1.15, apply: (s) => s },
   phone: { label: "8 kHz μ-law phone band", rate: 1, apply: (s) => phoneBand(s) },
+  twilio: { label: "Twilio media stream (μ-law 8 kHz)", rate: 1, apply: throughTwilio },
 };
 
 const voices = values.voices!.split(",");

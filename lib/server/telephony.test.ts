@@ -42,7 +42,8 @@ describe("twiml", () => {
 describe("twilioVoiceWebhook", () => {
   const TOKEN = "12345";
   const config = loadConfig({ NODE_ENV: "test", TWILIO_AUTH_TOKEN: TOKEN, PUBLIC_URL: "https://voice.example.com" });
-  const ctx = { config, log: createLogger("silent"), bots: () => ["quickrupee", "home-renovation"], accepting: () => true };
+  let refusal: "busy" | "shutting_down" | undefined;
+  const ctx = { config, log: createLogger("silent"), bots: () => ["quickrupee", "home-renovation"], refusal: () => refusal };
   const form = { CallSid: "CA2c3a1b0f5e6d4c3b2a190817263544ff", From: "+14158675309", To: "+18005551212", CallStatus: "ringing" };
   const body = new URLSearchParams(form).toString();
 
@@ -81,6 +82,18 @@ describe("twilioVoiceWebhook", () => {
     const start: CarrierStart = { streamId: "MZ1", carrierCallId: form.CallSid, sampleRateHz: 8000, customParameters: { bot: "home-renovation", token: token! } };
     expect(twilioStreamAuthorizer(config)(start)).toBeUndefined();
     expect(twilioStreamAuthorizer(config)({ ...start, carrierCallId: "CAother" })).toBe("stream token bad_signature");
+  });
+
+  it("tells the caller the lines are busy and hangs up when no call can be taken", async () => {
+    const signature = twilioSignature(TOKEN, `https://voice.example.com${TWILIO_VOICE_PATH}`, form);
+    for (const why of ["busy", "shutting_down"] as const) {
+      refusal = why;
+      const { status, text } = await post("", signature);
+      expect(status).toBe(200);
+      expect(text).toMatch(/<Say>Sorry, all our lines are busy\..*<\/Say>\s*<Hangup\/>/s);
+      expect(text).not.toContain("<Stream");
+    }
+    refusal = undefined;
   });
 
   it("refuses a request whose signature does not match, or that has none", async () => {

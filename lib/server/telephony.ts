@@ -73,7 +73,8 @@ export interface TwilioWebhookContext {
   config: Config;
   log: Logger;
   bots: () => string[];
-  accepting: () => boolean;
+  /** Why a new call cannot be taken now (draining for shutdown, at MAX_CALLS), if it cannot. */
+  refusal: () => "shutting_down" | "busy" | undefined;
 }
 
 /**
@@ -114,8 +115,9 @@ export async function twilioVoiceWebhook(req: IncomingMessage, res: ServerRespon
     log.warn({ code: "unknown_bot", bot, to, callSid }, "phone number routed to an unknown bot");
     return reply(200, sayAndHangUp("Sorry, this number is not in service right now. Goodbye."));
   }
-  if (!ctx.accepting()) {
-    log.warn({ code: "shutting_down", callSid }, "call refused while draining");
+  const refusal = ctx.refusal();
+  if (refusal) {
+    log.warn({ code: refusal, callSid }, "phone call refused: no line free");
     return reply(200, sayAndHangUp("Sorry, all our lines are busy. Please call again in a minute."));
   }
   const base = publicBase(req, config);

@@ -239,7 +239,8 @@ export function handleCarrierSocket(ws: WebSocket, wire: CarrierWire, engine: Ca
       const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString("utf8");
       onEvent(wire.parse(text));
     } catch (err) {
-      if (err instanceof CarrierMessageError) return problem(err.code, err.message);
+      // A stream in a format we cannot decode can never become a call.
+      if (err instanceof CarrierMessageError) return problem(err.code, err.message, err.code === "unsupported_media_format" ? CLOSE.policy : undefined);
       log.error({ err, code: "internal_error", channel, callId: session?.callId }, "carrier message handling failed");
     }
   });
