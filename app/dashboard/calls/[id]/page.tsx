@@ -42,6 +42,7 @@ export default async function CallPage({ params }: { params: Promise<{ id: strin
       </div>
       <p className="mt-1 text-sm text-slate-500">
         {fmtTime(call.startedAt)} · {call.channel} · {fmtDuration(call.durationMs)} · call {call.id}
+        {call.carrierCallId && <> · carrier call {call.carrierCallId}</>}
       </p>
       <div className="mt-6 grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <Card title="Transcript">
@@ -52,7 +53,7 @@ export default async function CallPage({ params }: { params: Promise<{ id: strin
                   <span className="font-medium text-slate-800">Bot:</span> {t.prompt}
                 </p>
                 <p className="mt-1 text-sm">
-                  <span className="font-medium">Caller{t.source === "text" ? " (typed)" : ""}:</span> {t.heard || <em className="text-slate-400">nothing heard</em>}
+                  <span className="font-medium">Caller{t.source === "text" ? " (typed)" : t.source === "dtmf" ? " (keypad)" : ""}:</span> {t.heard || <em className="text-slate-400">nothing heard</em>}
                   <span className="ml-2 text-xs text-slate-500">
                     → {t.understood}
                     {t.confidence != null && ` · confidence ${t.confidence.toFixed(2)}`}
