@@ -19,8 +19,10 @@ import { cpuSeconds, rssMb, startServer, type ServerProcess } from "./server-pro
  * Profiles: "default" is this product; "peer" reproduces what peer frameworks ship by default —
  * a fixed 800 ms end-of-turn silence and no prompt-audio cache (every reply synthesized on demand).
  * Channels: "cli" and "browser" call /ws/voice; "twilio" and "exotel" call through the simulated
- * carriers (lib/client/phone-caller.ts), measured at the carrier: last voiced inbound sample sent
- * → first outbound media frame received.
+ * carriers (lib/client/phone-caller.ts), measured at the carrier: the media message carrying the
+ * caller's last voiced sample sent → first outbound media frame received. (The last voiced sample
+ * is found in the caller's wideband speech, as on the browser path, so both start the clock when
+ * the caller stops talking.)
  */
 const { values } = parseArgs({
   options: {

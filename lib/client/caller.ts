@@ -74,14 +74,17 @@ export interface CallerResult {
   botAudioMs: number;
 }
 
-function lastVoicedIndex(samples: Int16Array): number {
-  for (let i = samples.length - 1; i >= 0; i--) if (Math.abs(samples[i]!) > VOICED_ABS) return i;
-  return -1;
-}
-
-function firstVoicedIndex(samples: Int16Array): number {
-  for (let i = 0; i < samples.length; i++) if (Math.abs(samples[i]!) > VOICED_ABS) return i;
-  return -1;
+/** The first and last voiced samples of an answer (-1 when it is silent): where the caller starts and stops talking. */
+export function voicedRange(samples: Int16Array): { first: number; last: number } {
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < samples.length; i++) {
+    if (Math.abs(samples[i]!) > VOICED_ABS) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  return { first, last };
 }
 
 export function runCaller(options: CallerOptions): Promise<CallerResult> {
@@ -178,13 +181,8 @@ export function runCaller(options: CallerOptions): Promise<CallerResult> {
       const isBargeIn = options.bargeInMs !== undefined && (!options.bargeInAt || options.bargeInAt.includes(index));
       if (isBargeIn) bargeTurn = { turn, firstVoicedAt: null, interrupted: false };
       // Start on the next frame boundary, as a microphone would.
-      speaking = {
-        samples: answer.samples,
-        at: framesSent * FRAME_SAMPLES,
-        turn,
-        lastVoiced: lastVoicedIndex(answer.samples),
-        firstVoiced: firstVoicedIndex(answer.samples),
-      };
+      const voiced = voicedRange(answer.samples);
+      speaking = { samples: answer.samples, at: framesSent * FRAME_SAMPLES, turn, lastVoiced: voiced.last, firstVoiced: voiced.first };
     };
 
     const schedule = (delayMs: number) => {

@@ -5,7 +5,7 @@ import { bytesToInt16, int16ToBytes } from "../audio/pcm";
 import { resample } from "../audio/resample";
 import type { AnswerValue } from "../bot/types";
 import { twilioSignature } from "../transport/twilio-signature";
-import { CALLER_RATE_HZ, type CallerAnswer, type CallerResult, type CallerTurn } from "./caller";
+import { CALLER_RATE_HZ, voicedRange, type CallerAnswer, type CallerResult, type CallerTurn } from "./caller";
 
 /**
  * Simulated carriers for tests, benchmarks and the caller CLI (`--channel twilio|exotel`). They
@@ -53,7 +53,6 @@ export interface PhoneCallerResult extends CallerResult {
 const RATE_HZ = 8000;
 const FRAME_MS = 20;
 const FRAME_SAMPLES = (RATE_HZ * FRAME_MS) / 1000;
-const VOICED_ABS = 600;
 const DIGIT_GAP_MS = 150;
 
 interface Line {
@@ -220,7 +219,15 @@ export async function runPhoneCaller(o: PhoneCallerOptions): Promise<PhoneCaller
     result.errors.push({ code: "connect", message: (err as Error).message });
     return result;
   }
-  const answers = o.answers.map((a): CallerAnswer => (a.kind === "audio" ? { ...a, samples: resample(a.samples, CALLER_RATE_HZ, RATE_HZ) } : a));
+  // Where the caller starts and stops talking is taken from their own (wideband) speech: the
+  // phone band cuts the tail of fricatives ("yes", "months") below the voicing threshold, which
+  // would start the clock up to ~90 ms early and charge the carrier path for it.
+  const toLine = (i: number) => (i < 0 ? i : Math.floor((i * RATE_HZ) / CALLER_RATE_HZ));
+  const answers = o.answers.map((a) => {
+    if (a.kind !== "audio") return a;
+    const voiced = voicedRange(a.samples);
+    return { ...a, samples: resample(a.samples, CALLER_RATE_HZ, RATE_HZ), firstVoiced: toLine(voiced.first), lastVoiced: toLine(voiced.last) };
+  });
 
   await new Promise<void>((resolve) => {
     const { ws } = line;
@@ -316,15 +323,7 @@ export async function runPhoneCaller(o: PhoneCallerOptions): Promise<PhoneCaller
       const turn = newTurn(answer.label);
       result.turns.push(turn);
       if (bargeInFor(index)) barge = { turn, firstVoicedAt: null, cleared: false, spoken: false };
-      let first = -1;
-      let last = -1;
-      for (let i = 0; i < answer.samples.length; i++) {
-        if (Math.abs(answer.samples[i]!) > VOICED_ABS) {
-          if (first < 0) first = i;
-          last = i;
-        }
-      }
-      speaking = { samples: answer.samples, at: framesSent * FRAME_SAMPLES, turn, firstVoiced: first, lastVoiced: last };
+      speaking = { samples: answer.samples, at: framesSent * FRAME_SAMPLES, turn, firstVoiced: answer.firstVoiced, lastVoiced: answer.lastVoiced };
       event(`caller says "${answer.label}"`);
     };
     const schedule = (ms: number) => {
