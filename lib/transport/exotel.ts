@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { bytesToInt16, int16ToBytes } from "../audio/pcm";
-import { CarrierMessageError, decodeBase64, parseEvent, type CarrierEvent, type CarrierWire } from "./phone-bridge";
+import { CarrierMessageError, DtmfMessage, MarkMessage, decodeBase64, parseEvent, readMessage, type CarrierEvent, type CarrierWire } from "./phone-bridge";
 
 /**
  * Exotel's Voicebot applet stream (bidirectional): the same event names as Twilio with snake_case
@@ -25,16 +25,9 @@ const Start = z.object({
   }),
 });
 const Media = z.object({ event: z.literal("media"), media: z.object({ payload: z.string() }) });
-const Dtmf = z.object({ event: z.literal("dtmf"), dtmf: z.object({ digit: z.string().regex(/^[0-9*#]$/) }) });
-const Mark = z.object({ event: z.literal("mark"), mark: z.object({ name: z.string() }) });
 
 const CHUNK_BYTES = 320;
 
-function read<T>(schema: z.ZodType<T>, json: unknown, event: string): T {
-  const r = schema.safeParse(json);
-  if (!r.success) throw new CarrierMessageError("bad_message", `${event}: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  return r.data;
-}
 
 export const exotelWire: CarrierWire = {
   channel: "exotel",
@@ -44,7 +37,7 @@ export const exotelWire: CarrierWire = {
       case "connected":
         return { kind: "connected" };
       case "start": {
-        const s = read(Start, json, event).start;
+        const s = readMessage(Start, json, event).start;
         const bits = s.media_format.bit_rate === undefined ? 16 : Number(s.media_format.bit_rate);
         if (bits !== 16) throw new CarrierMessageError("unsupported_media_format", `expected 16-bit PCM, got ${bits}-bit`);
         return {
@@ -53,14 +46,14 @@ export const exotelWire: CarrierWire = {
         };
       }
       case "media": {
-        const bytes = decodeBase64(read(Media, json, event).media.payload);
+        const bytes = decodeBase64(readMessage(Media, json, event).media.payload);
         if (bytes.length % 2 !== 0) throw new CarrierMessageError("bad_media", `16-bit PCM cannot be ${bytes.length} bytes`);
         return { kind: "media", samples: bytesToInt16(bytes) };
       }
       case "dtmf":
-        return { kind: "dtmf", digit: read(Dtmf, json, event).dtmf.digit };
+        return { kind: "dtmf", digit: readMessage(DtmfMessage, json, event).dtmf.digit };
       case "mark":
-        return { kind: "mark", name: read(Mark, json, event).mark.name };
+        return { kind: "mark", name: readMessage(MarkMessage, json, event).mark.name };
       case "stop":
         return { kind: "stop" };
       default:

@@ -1,4 +1,5 @@
 import type { WebSocket } from "ws";
+import { z } from "zod";
 import type { Logger } from "pino";
 import { Resampler } from "../audio/resample";
 import { ASR_SAMPLE_RATE_HZ } from "../asr/types";
@@ -270,3 +271,14 @@ export function parseEvent(text: string): { event: string; json: unknown } {
   if (typeof event !== "string") throw new CarrierMessageError("bad_message", "a message needs an event name");
   return { event, json };
 }
+
+/** Validates one carrier message against its schema; a mismatch is a coded `bad_message`. */
+export function readMessage<T>(schema: z.ZodType<T>, json: unknown, event: string): T {
+  const r = schema.safeParse(json);
+  if (!r.success) throw new CarrierMessageError("bad_message", `${event}: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  return r.data;
+}
+
+/** `dtmf` and `mark` read the same on Twilio and Exotel. */
+export const DtmfMessage = z.object({ event: z.literal("dtmf"), dtmf: z.object({ digit: z.string().regex(/^[0-9*#]$/) }) });
+export const MarkMessage = z.object({ event: z.literal("mark"), mark: z.object({ name: z.string() }) });

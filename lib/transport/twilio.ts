@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { mulawDecode, mulawEncode } from "../audio/mulaw";
-import { CarrierMessageError, decodeBase64, parseEvent, type CarrierEvent, type CarrierWire } from "./phone-bridge";
+import { CarrierMessageError, DtmfMessage, MarkMessage, decodeBase64, parseEvent, readMessage, type CarrierEvent, type CarrierWire } from "./phone-bridge";
 
 /**
  * Twilio Media Streams (bidirectional, `<Connect><Stream>`): JSON text frames with an `event`;
@@ -25,16 +25,9 @@ const Media = z.object({
   event: z.literal("media"),
   media: z.object({ payload: z.string(), track: z.string().optional(), chunk: z.string().optional(), timestamp: z.string().optional() }),
 });
-const Dtmf = z.object({ event: z.literal("dtmf"), dtmf: z.object({ digit: z.string().regex(/^[0-9*#]$/) }) });
-const Mark = z.object({ event: z.literal("mark"), mark: z.object({ name: z.string() }) });
 
 export const TWILIO_RATE_HZ = 8000;
 
-function read<T>(schema: z.ZodType<T>, json: unknown, event: string): T {
-  const r = schema.safeParse(json);
-  if (!r.success) throw new CarrierMessageError("bad_message", `${event}: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  return r.data;
-}
 
 export const twilioWire: CarrierWire = {
   channel: "twilio",
@@ -44,7 +37,7 @@ export const twilioWire: CarrierWire = {
       case "connected":
         return { kind: "connected" };
       case "start": {
-        const s = read(Start, json, event).start;
+        const s = readMessage(Start, json, event).start;
         const f = s.mediaFormat;
         if (f.encoding !== "audio/x-mulaw" || f.sampleRate !== TWILIO_RATE_HZ || f.channels !== 1) {
           throw new CarrierMessageError("unsupported_media_format", `expected audio/x-mulaw 8000 Hz mono, got ${f.encoding} ${f.sampleRate} Hz`);
@@ -55,14 +48,14 @@ export const twilioWire: CarrierWire = {
         };
       }
       case "media": {
-        const m = read(Media, json, event).media;
+        const m = readMessage(Media, json, event).media;
         if (m.track && m.track !== "inbound") return { kind: "media", samples: new Int16Array(0) };
         return { kind: "media", samples: mulawDecode(decodeBase64(m.payload)) };
       }
       case "dtmf":
-        return { kind: "dtmf", digit: read(Dtmf, json, event).dtmf.digit };
+        return { kind: "dtmf", digit: readMessage(DtmfMessage, json, event).dtmf.digit };
       case "mark":
-        return { kind: "mark", name: read(Mark, json, event).mark.name };
+        return { kind: "mark", name: readMessage(MarkMessage, json, event).mark.name };
       case "stop":
         return { kind: "stop" };
       default:
