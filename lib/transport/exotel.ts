@@ -28,7 +28,6 @@ const Media = z.object({ event: z.literal("media"), media: z.object({ payload: z
 
 const CHUNK_BYTES = 320;
 
-
 export const exotelWire: CarrierWire = {
   channel: "exotel",
   parse(text: string): CarrierEvent {

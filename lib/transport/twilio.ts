@@ -28,7 +28,6 @@ const Media = z.object({
 
 export const TWILIO_RATE_HZ = 8000;
 
-
 export const twilioWire: CarrierWire = {
   channel: "twilio",
   parse(text: string): CarrierEvent {
