@@ -28,6 +28,27 @@ export const ConfigSchema = z.object({
   /** Synthesize every fixed prompt at start and serve it from memory. Off only to compare (bench peer profile). */
   PROMPT_CACHE: flag(true),
 
+  /** Who speaks: the embedded flite voice, or a cloud voice (with flite behind it when the cloud fails). */
+  TTS_PROVIDER: z.enum(["embedded", "elevenlabs", "openai"]).default("embedded"),
+  /** A cloud voice's first audio of a sentence must arrive within this, or flite says the sentence. */
+  TTS_FIRST_AUDIO_TIMEOUT_MS: ms(1200),
+  /** A cloud voice that stops sending mid-sentence for this long has failed. */
+  TTS_STALL_TIMEOUT_MS: ms(1500),
+  /** Failures in a row after which a cloud provider is skipped for PROVIDER_COOLDOWN_MS. */
+  PROVIDER_BREAKER_FAILURES: z.coerce.number().int().min(1).default(3),
+  PROVIDER_COOLDOWN_MS: ms(30_000),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  /** The openai SDK's base URL (https://api.openai.com/v1 by default). */
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_TTS_MODEL: z.string().min(1).default("gpt-4o-mini-tts"),
+  OPENAI_TTS_VOICE: z.string().min(1).default("alloy"),
+  ELEVENLABS_API_KEY: z.string().min(1).optional(),
+  /** The ElevenLabs voice (default "Rachel"). */
+  ELEVENLABS_VOICE_ID: z.string().min(1).default("21m00Tcm4TlvDq8ikWAM"),
+  /** A flash model: lowest first-audio latency. */
+  ELEVENLABS_MODEL_ID: z.string().min(1).default("eleven_flash_v2_5"),
+  ELEVENLABS_BASE_URL: z.string().url().optional(),
+
   /** Silence that ends a turn once what was heard already completes the question's grammar. */
   ENDPOINT_SHORT_MS: ms(200),
   /** Silence that ends a turn otherwise (the caller may be mid-number). */
@@ -138,5 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.data.LEAD_WEBHOOK_URL && !result.data.LEAD_WEBHOOK_SECRET) {
     throw new ConfigError("invalid configuration:\nLEAD_WEBHOOK_URL needs LEAD_WEBHOOK_SECRET (at least 16 characters) to sign deliveries");
   }
-  return result.data;
+  const c = result.data;
+  if (c.TTS_PROVIDER === "elevenlabs" && !c.ELEVENLABS_API_KEY) throw new ConfigError("invalid configuration:\nTTS_PROVIDER=elevenlabs needs ELEVENLABS_API_KEY");
+  if (c.TTS_PROVIDER === "openai" && !c.OPENAI_API_KEY) throw new ConfigError("invalid configuration:\nTTS_PROVIDER=openai needs OPENAI_API_KEY");
+  return c;
 }

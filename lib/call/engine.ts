@@ -9,6 +9,7 @@ import { fixedPrompts } from "../bot/machine";
 import type { Config } from "../config";
 import { concatInt16 } from "../audio/pcm";
 import { FliteSynthesizer } from "../tts/flite";
+import { createSynthesizer } from "../tts/providers";
 import { PromptCache } from "../tts/prompt-cache";
 import type { Channel } from "../transport/protocol";
 import { WebhookSender } from "../leads/webhook";
@@ -52,6 +53,8 @@ export class CallEngine {
     private readonly grammars: Map<string, Map<string, QuestionGrammar>>,
     readonly recognizer: Recognizer,
     readonly prompts: PromptCache,
+    /** The bot's voice as the synthesizer knows it (a flite voice, or the cloud voice id). */
+    readonly voice: string,
     readonly store: CallStore,
     private readonly log: Logger,
     private readonly webhook: WebhookSender | undefined,
@@ -84,13 +87,17 @@ export class CallEngine {
       threads > 0
         ? await ThreadedEmbeddedRecognizer.create(allGrammars, { ...asrOptions, threads }, log)
         : await EmbeddedRecognizer.create({ ...asrOptions, grammars: allGrammars });
-    const prompts = new PromptCache(synth, { maxDynamicEntries: config.PROMPT_CACHE ? 200 : 0 });
+    const { synth: botVoice, voice } = createSynthesizer(config, ({ provider, reason, error }) => {
+      log.warn({ code: "tts_fallback", provider, reason, err: error }, "cloud voice failed; the embedded voice speaks instead");
+      metrics?.providerFallbacks.inc({ stage: "tts", provider, reason });
+    });
+    const prompts = new PromptCache(botVoice, { maxDynamicEntries: config.PROMPT_CACHE ? 200 : 0 });
     let warmed = 0;
     if (config.PROMPT_CACHE) {
-      for (const flow of flows.values()) warmed += await prompts.warm(fixedPrompts(flow), { voice: config.TTS_VOICE });
+      for (const flow of flows.values()) warmed += await prompts.warm(fixedPrompts(flow), { voice });
     }
     log.info(
-      { flows: [...flows.keys()], promptsCached: warmed, voice: config.TTS_VOICE, asrThreads: threads, ms: Math.round(performance.now() - started) },
+      { flows: [...flows.keys()], promptsCached: warmed, tts: botVoice.id, voice, asrThreads: threads, ms: Math.round(performance.now() - started) },
       "call engine ready",
     );
     const webhook =
@@ -107,7 +114,7 @@ export class CallEngine {
             log,
           )
         : undefined;
-    return new CallEngine(config, flows, grammars, recognizer, prompts, store, log, webhook, metrics);
+    return new CallEngine(config, flows, grammars, recognizer, prompts, voice, store, log, webhook, metrics);
   }
 
   /** Session settings for a call on `channel` (browsers get their own audio lead). */
@@ -124,7 +131,7 @@ export class CallEngine {
       vadThresholdDb: c.VAD_THRESHOLD_DB,
       audioLeadMs: channel === "browser" ? c.BROWSER_AUDIO_LEAD_MS : c.AUDIO_LEAD_MS,
       maxCallMs: c.MAX_CALL_MS,
-      voice: c.TTS_VOICE,
+      voice: this.voice,
       dtmfDigitTimeoutMs: c.DTMF_DIGIT_TIMEOUT_MS,
     };
   }
@@ -145,7 +152,7 @@ export class CallEngine {
         inputSampleRateHz,
         log: this.log,
         recorder: this.recorder,
-        providers: { asr: this.recognizer.id, tts: `${this.prompts.providerId}:${this.config.TTS_VOICE}` },
+        providers: { asr: this.recognizer.id, tts: `${this.prompts.providerId}:${this.voice}` },
         recordTimeoutMs: this.config.STORE_WRITE_TIMEOUT_MS,
         carrierCallId,
       },

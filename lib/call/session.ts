@@ -10,6 +10,7 @@ import { keypadDigit, keypadEnd } from "../bot/dtmf";
 import type { Recognizer, RecognizerStream, SpeakerState } from "../asr/types";
 import { ASR_SAMPLE_RATE_HZ } from "../asr/types";
 import type { PromptCache } from "../tts/prompt-cache";
+import type { SynthesisOptions } from "../tts/types";
 import type { CallState, Channel, InterruptReason, ServerMessage, TurnSource, TurnStages } from "../transport/protocol";
 import { OUTPUT_SAMPLE_RATE_HZ } from "../transport/protocol";
 import type { CallRecorder } from "./recorder";
@@ -70,6 +71,10 @@ export interface TurnRecord {
   source: TurnSource;
   stages: TurnStages | null;
   voiceToVoiceMs: number | null;
+  /** The recognizer that heard a spoken turn (absent for typed and keyed turns). */
+  asrProvider?: string;
+  /** Who spoke the bot's reply to this turn: the configured voice, or the fallback. */
+  ttsProvider?: string;
 }
 
 export interface CallSummary {
@@ -377,6 +382,7 @@ export class CallSession {
       lastVoicedAt,
       endpointAt,
       asrMs: asrDoneAt - endpointAt,
+      asrProvider: result.provider,
     });
   }
 
@@ -482,7 +488,7 @@ export class CallSession {
   private applyTurn(
     understanding: Understanding,
     decideStart: number,
-    t: { source: TurnSource; heard: string; confidence: number | null; lastVoicedAt: number | null; endpointAt: number; asrMs: number },
+    t: { source: TurnSource; heard: string; confidence: number | null; lastVoicedAt: number | null; endpointAt: number; asrMs: number; asrProvider?: string },
   ): void {
     const record: TurnRecord = {
       turnId: this.turnId,
@@ -494,6 +500,7 @@ export class CallSession {
       source: t.source,
       stages: null,
       voiceToVoiceMs: null,
+      ...(t.asrProvider && { asrProvider: t.asrProvider }),
     };
     this.turns.push(record);
     this.unrecorded = record;
@@ -565,7 +572,9 @@ export class CallSession {
     this.botTurnText = text;
     this.botTurnTexts = texts;
     this.botTurnEnds = thenEnd;
-    const options = { voice: this.deps.settings.voice };
+    // Who speaks this turn (a cloud voice may hand a sentence to the fallback): recorded with the turn.
+    const servedBy: string[] = [];
+    const options: SynthesisOptions = { voice: this.deps.settings.voice, served: (id) => void (servedBy.includes(id) || servedBy.push(id)) };
     const prompts = this.deps.prompts;
     const pending = this.pending;
     this.pending = undefined;
@@ -608,7 +617,7 @@ export class CallSession {
       this.sink.message({ type: "audio_start", turnId, sampleRateHz: OUTPUT_SAMPLE_RATE_HZ });
       this.botSpeaking = true;
       this.setState("speaking");
-      const outcome = await this.speaker.play(timed(this.now), () => this.onFirstFrame(pending, requestedAt, firstChunkAt, recordMs));
+      const outcome = await this.speaker.play(timed(this.now), () => this.onFirstFrame(pending, requestedAt, firstChunkAt, recordMs, servedBy));
       this.botSpeaking = false;
       this.sink.message({ type: "audio_end", turnId, durationMs: Math.round(outcome.durationMs) });
       if (this.ended) return;
@@ -636,8 +645,9 @@ export class CallSession {
     clearTimeout(timer);
   }
 
-  private onFirstFrame(pending: PendingTurn | undefined, requestedAt: number, firstChunkAt: number | null, recordMs: number | undefined): void {
+  private onFirstFrame(pending: PendingTurn | undefined, requestedAt: number, firstChunkAt: number | null, recordMs: number | undefined, servedBy: string[]): void {
     if (!pending) return;
+    if (servedBy.length) pending.record.ttsProvider = servedBy.join("+");
     const sentAt = this.now();
     const stages: TurnStages = {
       endpointMs: pending.lastVoicedAt === null ? 0 : round(pending.endpointAt - pending.lastVoicedAt),

@@ -15,6 +15,7 @@ export class Metrics {
   readonly voiceToVoiceMs: Histogram;
   readonly errors: Counter;
   readonly webhookDeliveries: Counter;
+  readonly providerFallbacks: Counter;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "voice_" });
@@ -35,6 +36,12 @@ export class Metrics {
       registers: [this.registry],
     });
     this.errors = new Counter({ name: "voice_errors_total", help: "Warnings and errors logged, by code", labelNames: ["code", "level"], registers: [this.registry] });
+    this.providerFallbacks = new Counter({
+      name: "voice_provider_fallbacks_total",
+      help: "Turns a cloud provider did not serve and the embedded engine did, by stage, provider and reason",
+      labelNames: ["stage", "provider", "reason"],
+      registers: [this.registry],
+    });
     this.webhookDeliveries = new Counter({ name: "voice_webhook_deliveries_total", help: "Lead webhook attempts by result", labelNames: ["result"], registers: [this.registry] });
   }
 

@@ -13,6 +13,9 @@ export interface StoredTurn {
   confidence: number | null;
   stages: { endpointMs: number; asrMs: number; decisionMs: number; ttsFirstAudioMs: number } | null;
   voiceToVoiceMs: number | null;
+  /** Who recognized the caller's turn, and who spoke the reply to it (a fallback shows here). */
+  asrProvider: string | null;
+  ttsProvider: string | null;
   recordedAt: string;
 }
 
@@ -66,6 +69,8 @@ interface TurnRow {
   decision_ms: number | null;
   tts_first_audio_ms: number | null;
   voice_to_voice_ms: number | null;
+  asr_provider: string | null;
+  tts_provider: string | null;
   recorded_at: Date;
 }
 
@@ -148,6 +153,8 @@ const toTurn = (r: TurnRow): StoredTurn => ({
       ? null
       : { endpointMs: r.endpoint_ms, asrMs: r.asr_ms ?? 0, decisionMs: r.decision_ms ?? 0, ttsFirstAudioMs: r.tts_first_audio_ms ?? 0 },
   voiceToVoiceMs: r.voice_to_voice_ms,
+  asrProvider: r.asr_provider,
+  ttsProvider: r.tts_provider,
   recordedAt: iso(r.recorded_at)!,
 });
 
@@ -232,11 +239,11 @@ export class CallStore implements CallRecorder {
     // One statement (one round trip, atomic): the reply to this turn waits for it.
     await this.db.query(
       `WITH t AS (
-         INSERT INTO turns (call_id, turn_id, question_id, prompt, source, heard, understood, confidence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         INSERT INTO turns (call_id, turn_id, question_id, prompt, source, heard, understood, confidence, asr_provider) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10)
          ON CONFLICT (call_id, turn_id) DO UPDATE SET heard = excluded.heard, understood = excluded.understood, confidence = excluded.confidence
          RETURNING call_id)
        UPDATE calls SET answers = $9 WHERE id = (SELECT call_id FROM t)`,
-      [callId, t.turnId, t.questionId, text(t.prompt), t.source, text(t.heard), text(t.understood), t.confidence, json(answers)],
+      [callId, t.turnId, t.questionId, text(t.prompt), t.source, text(t.heard), text(t.understood), t.confidence, json(answers), t.asrProvider ?? null],
     );
     this.changed({ type: "turn", callId });
   }
@@ -264,8 +271,8 @@ export class CallStore implements CallRecorder {
   async measured(callId: string, t: TurnRecord): Promise<void> {
     if (!t.stages) return;
     await this.db.query(
-      `UPDATE turns SET endpoint_ms = $3, asr_ms = $4, decision_ms = $5, tts_first_audio_ms = $6, voice_to_voice_ms = $7 WHERE call_id = $1 AND turn_id = $2`,
-      [callId, t.turnId, t.stages.endpointMs, t.stages.asrMs, t.stages.decisionMs, t.stages.ttsFirstAudioMs, t.voiceToVoiceMs],
+      `UPDATE turns SET endpoint_ms = $3, asr_ms = $4, decision_ms = $5, tts_first_audio_ms = $6, voice_to_voice_ms = $7, tts_provider = $8 WHERE call_id = $1 AND turn_id = $2`,
+      [callId, t.turnId, t.stages.endpointMs, t.stages.asrMs, t.stages.decisionMs, t.stages.ttsFirstAudioMs, t.voiceToVoiceMs, t.ttsProvider ?? null],
     );
   }
 

@@ -76,6 +76,14 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX calls_carrier_call_idx ON calls (carrier_call_id) WHERE carrier_call_id IS NOT NULL
     `,
   },
+  {
+    version: 4,
+    name: "providers per turn",
+    sql: `
+      ALTER TABLE turns ADD COLUMN asr_provider text;
+      ALTER TABLE turns ADD COLUMN tts_provider text
+    `,
+  },
 ];
 
 const LOCK_KEY = 7_421_001;

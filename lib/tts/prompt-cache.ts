@@ -37,7 +37,10 @@ export class PromptCache {
     for (const text of new Set(texts)) {
       const key = this.key(text, options);
       if (this.pinned.has(key)) continue;
-      this.pinned.set(key, await this.collect(text, options));
+      const { audio, own } = await this.collect(text, options);
+      // Audio a fallback voice made is not pinned under the configured voice's key.
+      if (!own) continue;
+      this.pinned.set(key, audio);
       count++;
     }
     return count;
@@ -58,15 +61,17 @@ export class PromptCache {
     const hit = this.pinned.get(key) ?? this.dynamic.get(key);
     if (hit) {
       if (this.dynamic.delete(key)) this.dynamic.set(key, hit);
+      options.served?.(this.synth.id);
       yield hit;
       return;
     }
     const parts: Int16Array[] = [];
-    for await (const chunk of this.synth.stream(text, options)) {
+    const servedBy = this.tracking(options);
+    for await (const chunk of this.synth.stream(text, servedBy.options)) {
       parts.push(chunk);
       yield chunk;
     }
-    if (options.signal?.aborted) return;
+    if (options.signal?.aborted || !servedBy.own()) return;
     this.dynamic.set(key, concatInt16(parts));
     while (this.dynamic.size > this.maxDynamic) {
       const oldest = this.dynamic.keys().next().value;
@@ -75,9 +80,25 @@ export class PromptCache {
     }
   }
 
-  private async collect(text: string, options: SynthesisOptions): Promise<Int16Array> {
+  private async collect(text: string, options: SynthesisOptions): Promise<{ audio: Int16Array; own: boolean }> {
     const parts: Int16Array[] = [];
-    for await (const chunk of this.synth.stream(text, options)) parts.push(chunk);
-    return concatInt16(parts);
+    const servedBy = this.tracking(options);
+    for await (const chunk of this.synth.stream(text, servedBy.options)) parts.push(chunk);
+    return { audio: concatInt16(parts), own: servedBy.own() };
+  }
+
+  /** Options that note which providers served (and still tell the caller); `own` = only this cache's synthesizer. */
+  private tracking(options: SynthesisOptions): { options: SynthesisOptions; own: () => boolean } {
+    const providers = new Set<string>();
+    return {
+      options: {
+        ...options,
+        served: (id) => {
+          providers.add(id);
+          options.served?.(id);
+        },
+      },
+      own: () => [...providers].every((id) => id === this.synth.id),
+    };
   }
 }

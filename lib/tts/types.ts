@@ -6,6 +6,8 @@ export interface SynthesisOptions {
   /** Speaking rate: 1 is the voice's own, 1.15 is 15 % faster. */
   rate?: number;
   signal?: AbortSignal;
+  /** Told which provider produced the audio (a fallback may serve instead of the configured one). */
+  served?: (providerId: string) => void;
 }
 
 export interface Synthesizer {

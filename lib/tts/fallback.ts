@@ -1,0 +1,95 @@
+import type { CircuitBreaker } from "../resilience/circuit-breaker";
+import { chunkText } from "./chunk-text";
+import type { SynthesisOptions, Synthesizer } from "./types";
+
+export type FallbackReason = "timeout" | "error" | "circuit_open";
+
+export interface FallbackSynthesizerOptions {
+  /** The primary's first audio of a sentence must arrive within this, or the fallback says it. */
+  firstAudioTimeoutMs: number;
+  /** Longest silence between two chunks of one sentence before it counts as a stall. */
+  stallTimeoutMs: number;
+  breaker: CircuitBreaker;
+  onFallback?(e: { provider: string; reason: FallbackReason; error?: unknown }): void;
+}
+
+class Timeout extends Error {}
+
+async function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Timeout()), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A cloud voice with the embedded one behind it. Text is spoken sentence by sentence; a sentence
+ * the primary does not start within `firstAudioTimeoutMs`, fails, or stalls on is said by the
+ * fallback instead (from its start: a few words may be heard twice, the caller never hears
+ * silence), and so are the sentences after it. A circuit breaker skips the primary while it
+ * keeps failing. `served` reports the provider of each sentence.
+ */
+export class FallbackSynthesizer implements Synthesizer {
+  readonly id: string;
+  readonly voices: readonly string[];
+
+  constructor(
+    private readonly primary: Synthesizer,
+    private readonly fallback: Synthesizer,
+    private readonly fallbackVoice: string,
+    private readonly o: FallbackSynthesizerOptions,
+  ) {
+    this.id = primary.id;
+    this.voices = primary.voices;
+  }
+
+  async *stream(text: string, options: SynthesisOptions): AsyncIterable<Int16Array> {
+    const sentences = chunkText(text);
+    for (let i = 0; i < sentences.length; i++) {
+      if (options.signal?.aborted) return;
+      const ok = yield* this.tryPrimary(sentences[i]!, options);
+      if (!ok) {
+        // Once the primary has failed in a turn, the rest of the turn stays on the fallback.
+        options.served?.(this.fallback.id);
+        yield* this.fallback.stream(sentences.slice(i).join(" "), { ...options, voice: this.fallbackVoice });
+        return;
+      }
+    }
+  }
+
+  /** Streams one sentence from the primary; false (having yielded what it got) when it must be said again by the fallback. */
+  private async *tryPrimary(sentence: string, options: SynthesisOptions): AsyncGenerator<Int16Array, boolean> {
+    if (!this.o.breaker.allow()) {
+      this.o.onFallback?.({ provider: this.primary.id, reason: "circuit_open" });
+      return false;
+    }
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    options.signal?.addEventListener("abort", abort, { once: true });
+    const it = this.primary.stream(sentence, { ...options, signal: controller.signal, served: undefined })[Symbol.asyncIterator]();
+    let first = true;
+    try {
+      for (;;) {
+        const r = await within(it.next(), first ? this.o.firstAudioTimeoutMs : this.o.stallTimeoutMs);
+        if (r.done) break;
+        if (first) options.served?.(this.primary.id);
+        first = false;
+        yield r.value;
+      }
+      if (first) throw new Error("no audio");
+      this.o.breaker.success();
+      return true;
+    } catch (error) {
+      controller.abort();
+      void it.return?.(undefined).catch(() => {});
+      if (options.signal?.aborted) return true;
+      this.o.breaker.failure();
+      this.o.onFallback?.({ provider: this.primary.id, reason: error instanceof Timeout ? "timeout" : "error", error });
+      return false;
+    } finally {
+      options.signal?.removeEventListener("abort", abort);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { int16ToBytes } from "../../audio/pcm";
+import { resample } from "../../audio/resample";
+import { fliteSynthesize } from "../flite";
+
+/**
+ * A local stand-in for the cloud TTS APIs, speaking their wire formats: ElevenLabs
+ * `POST /v1/text-to-speech/{voice_id}/stream?output_format=pcm_16000` (key in `xi-api-key`,
+ * JSON `{ text, model_id }`, raw PCM streamed back) and OpenAI `POST /v1/audio/speech` (Bearer
+ * key, JSON `{ model, input, voice, response_format: "pcm" }`, 24 kHz PCM streamed back), with
+ * each service's error body. The speech is real (a flite voice), streamed in 100 ms chunks.
+ * `behaviour` can be changed at any time to inject latency, errors, disconnects and garbage.
+ */
+export interface FakeTtsBehaviour {
+  /** Delay before the response starts. */
+  firstByteDelayMs: number;
+  /** Delay between chunks (0 = as fast as the socket takes them). */
+  chunkDelayMs: number;
+  /** Answer with this HTTP status and the service's error body instead of audio. */
+  status?: number;
+  /** Cut the connection after this many audio bytes. */
+  disconnectAfterBytes?: number;
+  /** Answer 200 with an HTML page instead of audio. */
+  garbage?: boolean;
+}
+
+export interface FakeTtsServer {
+  url: string;
+  behaviour: FakeTtsBehaviour;
+  requests: Array<{ service: "elevenlabs" | "openai"; text: string; key: string | undefined; path: string; body: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+const CHUNK_MS = 100;
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startFakeTts(o: { apiKey: string; voice?: string } & Partial<FakeTtsBehaviour>): Promise<FakeTtsServer> {
+  const behaviour: FakeTtsBehaviour = { firstByteDelayMs: o.firstByteDelayMs ?? 0, chunkDelayMs: o.chunkDelayMs ?? 0, ...o };
+  const requests: FakeTtsServer["requests"] = [];
+  const sockets = new Set<import("node:net").Socket>();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const eleven = /^\/v1\/text-to-speech\/([^/]+)\/stream$/.exec(url.pathname);
+    const service = eleven ? "elevenlabs" : url.pathname === "/v1/audio/speech" ? "openai" : undefined;
+    if (!service || req.method !== "POST") {
+      res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ detail: "Not Found" }));
+      return;
+    }
+    const body = await readJson(req);
+    const key = service === "elevenlabs" ? (req.headers["xi-api-key"] as string | undefined) : req.headers.authorization?.replace(/^Bearer /, "");
+    const text = String(service === "elevenlabs" ? body.text : body.input);
+    requests.push({ service, text, key, path: req.url ?? "", body });
+    const error = (status: number, message: string) => {
+      const payload =
+        service === "elevenlabs"
+          ? { detail: { status: status === 401 ? "invalid_api_key" : "internal_error", message } }
+          : { error: { message, type: status === 401 ? "invalid_request_error" : "server_error", param: null, code: status === 401 ? "invalid_api_key" : null } };
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
+    };
+    if (key !== o.apiKey) return error(401, "Invalid API key");
+    const b = behaviour;
+    await sleep(b.firstByteDelayMs);
+    if (b.status) return error(b.status, "The fake was told to fail");
+    if (b.garbage) {
+      res.writeHead(200, { "content-type": "text/html" }).end("<html><body>502 Bad Gateway</body></html>");
+      return;
+    }
+    if (service === "elevenlabs" && url.searchParams.get("output_format") !== "pcm_16000") return error(422, "this fake speaks pcm_16000 only");
+    if (service === "openai" && body.response_format !== "pcm") return error(400, "this fake speaks pcm only");
+    const speech16k = fliteSynthesize(text, o.voice ?? "awb");
+    const rate = service === "elevenlabs" ? 16000 : 24000;
+    const bytes = int16ToBytes(rate === 16000 ? speech16k : resample(speech16k, 16000, rate));
+    res.writeHead(200, { "content-type": service === "elevenlabs" ? "audio/pcm" : "audio/pcm", "transfer-encoding": "chunked" });
+    const step = Math.round((rate * CHUNK_MS) / 1000) * 2 + 1; // odd: chunks split samples, as the network may
+    for (let at = 0; at < bytes.length; at += step) {
+      if (b.disconnectAfterBytes !== undefined && at >= b.disconnectAfterBytes) {
+        res.socket?.destroy();
+        return;
+      }
+      res.write(bytes.subarray(at, at + step));
+      if (b.chunkDelayMs) await sleep(b.chunkDelayMs);
+    }
+    res.end();
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    behaviour,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
