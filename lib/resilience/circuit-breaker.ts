@@ -34,6 +34,11 @@ export class CircuitBreaker {
     this.probing = false;
   }
 
+  /** A trial that ended without a verdict (the caller stopped listening): let the next one through. */
+  release(): void {
+    this.probing = false;
+  }
+
   failure(): void {
     this.consecutive++;
     if (this.probing || this.consecutive >= this.failures) this.openedAt = this.now();

@@ -70,6 +70,7 @@ export class FallbackSynthesizer implements Synthesizer {
     options.signal?.addEventListener("abort", abort, { once: true });
     const it = this.primary.stream(sentence, { ...options, signal: controller.signal, served: undefined })[Symbol.asyncIterator]();
     let first = true;
+    let settled = false;
     try {
       for (;;) {
         const r = await within(it.next(), first ? this.o.firstAudioTimeoutMs : this.o.stallTimeoutMs);
@@ -79,17 +80,22 @@ export class FallbackSynthesizer implements Synthesizer {
         yield r.value;
       }
       if (first) throw new Error("no audio");
+      settled = true;
       this.o.breaker.success();
       return true;
     } catch (error) {
-      controller.abort();
-      void it.return?.(undefined).catch(() => {});
       if (options.signal?.aborted) return true;
+      settled = true;
       this.o.breaker.failure();
       this.o.onFallback?.({ provider: this.primary.id, reason: error instanceof Timeout ? "timeout" : "error", error });
       return false;
     } finally {
       options.signal?.removeEventListener("abort", abort);
+      // Stopped early (barge-in, hang-up, abort): neither a success nor a failure of the provider.
+      if (!settled) this.o.breaker.release();
+      // Whatever happened, the provider's request ends here (a no-op once it has finished).
+      controller.abort();
+      void it.return?.(undefined).catch(() => {});
     }
   }
 }

@@ -28,6 +28,8 @@ export async function* pcmChunks(body: ReadableStream<Uint8Array>, sampleRateHz:
     const out = resampler ? resampler.push(samples) : samples;
     if (out.length) yield out;
   }
+  const tail = resampler?.flush();
+  if (tail?.length) yield tail;
 }
 
 /** A web ReadableStream as an async iterable that cancels the stream (and its connection) when the consumer stops early. */

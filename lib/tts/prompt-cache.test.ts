@@ -19,6 +19,23 @@ class CountingSynth implements Synthesizer {
   }
 }
 
+/** Stands in for a fallback synthesizer: its id is the configured provider's, but it reports who served each request. */
+class ServingSynth extends CountingSynth {
+  /** Providers to report for a text, sentence by sentence; by default this synthesizer's own id. */
+  servedBy: (text: string) => string[] = () => [this.id];
+
+  override async *stream(text: string, options: SynthesisOptions): AsyncIterable<Int16Array> {
+    const reports = this.servedBy(text);
+    options.served?.(reports[0]!);
+    let sentence = 0;
+    for await (const chunk of super.stream(text, options)) {
+      if (sentence > 0 && reports[sentence]) options.served?.(reports[sentence]!);
+      sentence++;
+      yield chunk;
+    }
+  }
+}
+
 function audioFor(text: string, options: SynthesisOptions): Int16Array {
   const seed = [...`${options.voice}${options.rate ?? 1}${text}`].reduce((h, c) => (h * 31 + c.charCodeAt(0)) & 0x7fff, 7);
   return Int16Array.from({ length: 160 + text.length }, (_, i) => (seed + i) & 0x7fff);
@@ -97,5 +114,65 @@ describe("PromptCache", () => {
     const callsBefore = synth.calls.length;
     await collect(cache.speak("Fixed prompt", slt));
     expect(synth.calls.length).toBe(callsBefore);
+  });
+
+  it("does not pin a prompt a fallback voice said instead of the configured one", async () => {
+    const synth = new ServingSynth();
+    const cache = new PromptCache(synth);
+    synth.servedBy = () => ["flite"];
+    expect(await cache.warm(["Hi. Welcome to QuickRupee", "Are you a salaried employee?"], slt)).toBe(0);
+    expect(cache.has("Hi. Welcome to QuickRupee", slt)).toBe(false);
+    expect(cache.size).toBe(0);
+
+    // A prompt the configured provider began but a fallback finished is not pinned either.
+    synth.servedBy = () => ["fake", "flite"];
+    expect(await cache.warm(["Hi. Welcome to QuickRupee"], slt)).toBe(0);
+    expect(cache.has("Hi. Welcome to QuickRupee", slt)).toBe(false);
+
+    // Once the configured provider speaks again, warming again pins what it says.
+    synth.servedBy = () => ["fake"];
+    expect(await cache.warm(["Hi. Welcome to QuickRupee", "Are you a salaried employee?"], slt)).toBe(2);
+    expect(cache.has("Hi. Welcome to QuickRupee", slt)).toBe(true);
+    expect(cache.has("Are you a salaried employee?", slt)).toBe(true);
+  });
+
+  it("warms what it can: only the prompts a fallback said are left out of the count", async () => {
+    const synth = new ServingSynth();
+    const cache = new PromptCache(synth);
+    synth.servedBy = (text) => [text === "Two" ? "flite" : "fake"];
+    expect(await cache.warm(["One", "Two", "Three"], slt)).toBe(2);
+    expect(["One", "Two", "Three"].map((t) => cache.has(t, slt))).toEqual([true, false, true]);
+  });
+
+  it("streams a fallback's audio to the caller but does not remember it as this provider's", async () => {
+    const synth = new ServingSynth();
+    const cache = new PromptCache(synth);
+    synth.servedBy = () => ["flite"];
+    const served: string[] = [];
+    const first = await collect(cache.speak("Thanks. Bye", { ...slt, served: (id) => served.push(id) }));
+    expect(first).toEqual([audioFor("Thanks", slt), audioFor("Bye", slt)]);
+    expect(served).toEqual(["flite"]);
+    expect(cache.has("Thanks. Bye", slt)).toBe(false);
+    expect(cache.size).toBe(0);
+
+    synth.servedBy = () => ["fake"];
+    await collect(cache.speak("Thanks. Bye", slt));
+    expect(synth.calls).toHaveLength(2);
+    expect(cache.has("Thanks. Bye", slt)).toBe(true);
+  });
+
+  it("reports its own synthesizer through options.served on a cache hit", async () => {
+    const synth = new ServingSynth();
+    const cache = new PromptCache(synth);
+    await cache.warm(["Are you a salaried employee?"], slt);
+    await collect(cache.speak("Thanks. Bye", slt));
+    const callsBefore = synth.calls.length;
+    for (const text of ["Are you a salaried employee?", "Thanks. Bye"]) {
+      const served: string[] = [];
+      const chunks = await collect(cache.speak(text, { ...slt, served: (id) => served.push(id) }));
+      expect(chunks).toHaveLength(1);
+      expect(served).toEqual(["fake"]);
+    }
+    expect(synth.calls).toHaveLength(callsBefore);
   });
 });

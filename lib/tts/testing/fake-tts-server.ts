@@ -87,6 +87,8 @@ export async function startFakeTts(o: { apiKey: string; voice?: string } & Parti
     const step = Math.round((rate * CHUNK_MS) / 1000) * 2 + 1; // odd: chunks split samples, as the network may
     for (let at = 0; at < bytes.length; at += step) {
       if (b.disconnectAfterBytes !== undefined && at >= b.disconnectAfterBytes) {
+        // Let what was written reach the client first: a drop mid-stream, not a refused request.
+        await sleep(20);
         res.socket?.destroy();
         return;
       }
