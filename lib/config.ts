@@ -28,6 +28,11 @@ export const ConfigSchema = z.object({
   /** Synthesize every fixed prompt at start and serve it from memory. Off only to compare (bench peer profile). */
   PROMPT_CACHE: flag(true),
 
+  /** Who listens: the embedded recognizer alone, or OpenAI's Realtime transcription with the embedded one beside it (its result when the cloud fails or is late). */
+  ASR_PROVIDER: z.enum(["embedded", "openai"]).default("embedded"),
+  OPENAI_TRANSCRIBE_MODEL: z.string().min(1).default("gpt-4o-transcribe"),
+  /** From the end of the caller's turn, how long the cloud transcript may take before the embedded result is used. */
+  ASR_RESULT_TIMEOUT_MS: ms(1000),
   /** Who speaks: the embedded flite voice, or a cloud voice (with flite behind it when the cloud fails). */
   TTS_PROVIDER: z.enum(["embedded", "elevenlabs", "openai"]).default("embedded"),
   /** A cloud voice's first audio of a sentence must arrive within this, or flite says the sentence. */
@@ -161,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = result.data;
   if (c.TTS_PROVIDER === "elevenlabs" && !c.ELEVENLABS_API_KEY) throw new ConfigError("invalid configuration:\nTTS_PROVIDER=elevenlabs needs ELEVENLABS_API_KEY");
+  if (c.ASR_PROVIDER === "openai" && !c.OPENAI_API_KEY) throw new ConfigError("invalid configuration:\nASR_PROVIDER=openai needs OPENAI_API_KEY");
   if (c.TTS_PROVIDER === "openai" && !c.OPENAI_API_KEY) throw new ConfigError("invalid configuration:\nTTS_PROVIDER=openai needs OPENAI_API_KEY");
   return c;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { EmbeddedRecognizer } from "../asr/embedded";
 import { ThreadedEmbeddedRecognizer } from "../asr/embedded-threads";
+import { withConfiguredRecognizer } from "../asr/providers";
 import type { Recognizer } from "../asr/types";
 import { buildFlowGrammars, type QuestionGrammar } from "../bot/grammar";
 import type { Flow } from "../bot/flow-schema";
@@ -83,10 +84,14 @@ export class CallEngine {
       denoise: config.DENOISE,
       seedSpeech,
     };
-    const recognizer: Recognizer =
+    const embedded: Recognizer =
       threads > 0
         ? await ThreadedEmbeddedRecognizer.create(allGrammars, { ...asrOptions, threads }, log)
         : await EmbeddedRecognizer.create({ ...asrOptions, grammars: allGrammars });
+    const recognizer = withConfiguredRecognizer(config, embedded, ({ provider, reason, error }) => {
+      log.warn({ code: "asr_fallback", provider, reason, err: error }, "cloud recognizer failed; the embedded result is used");
+      metrics?.providerFallbacks.inc({ stage: "asr", provider, reason });
+    });
     const { synth: botVoice, voice } = createSynthesizer(config, ({ provider, reason, error }) => {
       log.warn({ code: "tts_fallback", provider, reason, err: error }, "cloud voice failed; the embedded voice speaks instead");
       metrics?.providerFallbacks.inc({ stage: "tts", provider, reason });

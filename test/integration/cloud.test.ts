@@ -2,48 +2,55 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startServer, type ServerProcess } from "../../bench/server-process";
 import { parseAnswers } from "../../lib/client/answers";
 import { runCaller, type CallerResult } from "../../lib/client/caller";
+import { startFakeRealtime, type FakeRealtimeServer } from "../../lib/asr/testing/fake-realtime-server";
 import { startFakeTts, type FakeTtsServer } from "../../lib/tts/testing/fake-tts-server";
 
 /**
- * Calls spoken by cloud voices, with the cloud played by a local fake of the ElevenLabs and
- * OpenAI speech APIs (their real wire formats): the reply audio comes from the provider, a
- * provider that fails mid-call hands its sentences to the embedded voice and the call goes on,
- * and a provider that is down at start does not stop the server.
+ * Calls with cloud speech, the cloud played by local fakes speaking the real wire formats
+ * (ElevenLabs and OpenAI speech over HTTP, OpenAI Realtime transcription over WebSocket): the
+ * cloud serves when it works; a provider that fails mid-call, is late or is down hands the turn to
+ * the embedded engine and the call goes on.
  */
 const KEY = "sk-fake-cloud-key";
 
 let fake: FakeTtsServer;
+let realtime: FakeRealtimeServer;
+let listening: ServerProcess;
 let cached: ServerProcess;
 let streamed: ServerProcess;
 let openai: ServerProcess;
 let unreachable: ServerProcess;
 
 beforeAll(async () => {
-  fake = await startFakeTts({ apiKey: KEY });
+  [fake, realtime] = await Promise.all([startFakeTts({ apiKey: KEY }), startFakeRealtime({ apiKey: KEY, latencyMs: 60 })]);
   const deadUrl = `http://127.0.0.1:${await freePort()}`;
   const eleven = { TTS_PROVIDER: "elevenlabs", ELEVENLABS_API_KEY: KEY, ELEVENLABS_BASE_URL: fake.url, TTS_FIRST_AUDIO_TIMEOUT_MS: "1000" };
-  [cached, streamed, openai, unreachable] = await Promise.all([
+  [cached, streamed, openai, unreachable, listening] = await Promise.all([
     startServer(eleven),
     // Without the prompt cache every reply streams from the provider while the call runs.
     startServer({ ...eleven, PROMPT_CACHE: "0" }),
     startServer({ TTS_PROVIDER: "openai", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${fake.url}/v1`, PROMPT_CACHE: "0" }),
     startServer({ ...eleven, ELEVENLABS_BASE_URL: deadUrl, TTS_FIRST_AUDIO_TIMEOUT_MS: "300" }),
+    startServer({ ASR_PROVIDER: "openai", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: realtime.baseUrl, ASR_RESULT_TIMEOUT_MS: "800" }),
   ]);
 }, 240_000);
 afterAll(async () => {
-  await Promise.all([cached, streamed, openai, unreachable].map((s) => s?.stop()));
-  await fake?.close();
+  await Promise.all([cached, streamed, openai, unreachable, listening].map((s) => s?.stop()));
+  await Promise.all([fake?.close(), realtime?.close()]);
 });
 
 const QUALIFYING = "yes;about thirty thousand;Mumbai";
 
-/** `afterTurn` hears the text of each bot turn once its audio has all been sent. */
-function call(server: ServerProcess, answers = QUALIFYING, afterTurn?: (text: string) => void): Promise<CallerResult> {
+/**
+ * `afterTurn` hears the text of each bot turn once its audio has all been sent. Calls about the
+ * bot's voice type their answers (what is tested is what they hear); calls about recognition speak.
+ */
+function call(server: ServerProcess, answers = QUALIFYING, afterTurn?: (text: string) => void, typed = true): Promise<CallerResult> {
   let text = "";
   return runCaller({
     url: server.wsUrl,
     bot: "quickrupee",
-    answers: parseAnswers(answers),
+    answers: parseAnswers(answers, { typed }),
     timeoutMs: 120_000,
     onMessage: (m) => {
       if (m.type === "bot_text") text = m.text;
@@ -54,7 +61,8 @@ function call(server: ServerProcess, answers = QUALIFYING, afterTurn?: (text: st
 
 interface StoredCall {
   providers: Record<string, string>;
-  turns: Array<{ ttsProvider: string | null; asrProvider: string | null }>;
+  answers: Record<string, unknown>;
+  turns: Array<{ heard: string; understood: string; ttsProvider: string | null; asrProvider: string | null }>;
 }
 const stored = async (server: ServerProcess, callId: string | null) => (await (await fetch(`${server.url}/api/calls/${callId}`)).json()) as StoredCall;
 
@@ -69,7 +77,6 @@ describe("cloud voices", () => {
     const cachedRecord = await stored(cached, fromCache.callId);
     expect(cachedRecord.providers.tts).toBe("elevenlabs:eleven_flash_v2_5:21m00Tcm4TlvDq8ikWAM");
     expect(cachedRecord.turns.map((t) => t.ttsProvider)).toEqual(["elevenlabs:eleven_flash_v2_5", "elevenlabs:eleven_flash_v2_5", "elevenlabs:eleven_flash_v2_5"]);
-    expect(cachedRecord.turns.every((t) => t.asrProvider === "embedded")).toBe(true);
     expect((await stored(openai, fromOpenAI.callId)).turns.map((t) => t.ttsProvider)).toEqual(["openai:gpt-4o-mini-tts", "openai:gpt-4o-mini-tts", "openai:gpt-4o-mini-tts"]);
 
     // The streamed calls asked the provider for their replies, with the key, in its wire format.
@@ -96,5 +103,40 @@ describe("cloud voices", () => {
     expect(record.turns.slice(1).map((t) => t.ttsProvider)).toEqual(["flite", "flite"]);
     const metrics = await (await fetch(`${streamed.url}/metrics`)).text();
     expect(metrics).toMatch(/^voice_provider_fallbacks_total\{stage="tts",provider="elevenlabs:eleven_flash_v2_5",reason="error"\} [1-9]/m);
+  });
+
+  it("understands what the cloud transcriber heard, in free text, and falls back to the embedded recognizer when it fails or is late", async () => {
+    // What a cloud transcriber prints for these answers (the fake is scripted; the audio is real).
+    realtime.transcripts.push("Yeah, I'm salaried.", "Around 30k.", "I'm in Navi Mumbai.");
+    const cloud = await call(listening, QUALIFYING, undefined, false);
+    expect(cloud).toMatchObject({ outcome: "qualified", answers: { salaried: true, salary: 30000, city: "Mumbai" } });
+    const record = await stored(listening, cloud.callId);
+    expect(record.turns.map((t) => [t.heard, t.understood, t.asrProvider])).toEqual([
+      ["Yeah, I'm salaried.", "answer:true", "openai:gpt-4o-transcribe"],
+      ["Around 30k.", "answer:30000", "openai:gpt-4o-transcribe"],
+      ["I'm in Navi Mumbai.", "answer:Mumbai", "openai:gpt-4o-transcribe"],
+    ]);
+    // The session was a transcription session driven by our own end of turn, fed 24 kHz audio.
+    const session = realtime.sessions.at(-1)!;
+    expect(session.update).toMatchObject({ input_audio_format: "pcm16", input_audio_transcription: { model: "gpt-4o-transcribe" }, turn_detection: null });
+    expect(session.key).toBe(KEY);
+    expect(session.appendedMs).toBeGreaterThan(300);
+
+    // Mid-call the provider first fails, then answers too late: the embedded recognizer's result is used.
+    realtime.transcripts.push("Yes.");
+    const fallback = await call(listening, QUALIFYING, (text) => {
+      if (text.startsWith("Is your monthly salary")) realtime.behaviour.fail = true;
+      if (text.startsWith("Do you live in a metro")) {
+        realtime.behaviour.fail = false;
+        realtime.behaviour.latencyMs = 3000;
+      }
+    }, false);
+    realtime.behaviour.latencyMs = 60;
+    expect(fallback).toMatchObject({ outcome: "qualified", answers: { salaried: true, salary: 30000, city: "Mumbai" } });
+    const turns = (await stored(listening, fallback.callId)).turns;
+    expect(turns.map((t) => t.asrProvider)).toEqual(["openai:gpt-4o-transcribe", "embedded", "embedded"]);
+    const metrics = await (await fetch(`${listening.url}/metrics`)).text();
+    expect(metrics).toMatch(/^voice_provider_fallbacks_total\{stage="asr",provider="openai:gpt-4o-transcribe",reason="error"\} [1-9]/m);
+    expect(metrics).toMatch(/^voice_provider_fallbacks_total\{stage="asr",provider="openai:gpt-4o-transcribe",reason="timeout"\} [1-9]/m);
   });
 });

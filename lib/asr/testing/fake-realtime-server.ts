@@ -1,0 +1,133 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer, type WebSocket } from "ws";
+
+/**
+ * A local stand-in for OpenAI's Realtime API in a transcription session
+ * (`/v1/realtime?intent=transcription`, Bearer key), speaking its events:
+ * transcription_session.created/updated, input_audio_buffer.committed,
+ * conversation.item.input_audio_transcription.delta/completed/failed and error. It does not
+ * recognize speech: each committed utterance gets the next scripted transcript (what a cloud
+ * recognizer would have returned for it). `behaviour` injects latency, failures, disconnects
+ * and garbage at any time.
+ */
+export interface FakeRealtimeBehaviour {
+  /** From commit to the first transcript event. */
+  latencyMs: number;
+  /** Answer the commit with conversation.item.input_audio_transcription.failed. */
+  fail?: boolean;
+  /** Close the socket when the audio is committed. */
+  disconnect?: boolean;
+  /** Answer the commit with a frame that is not JSON. */
+  garbage?: boolean;
+}
+
+export interface FakeRealtimeServer {
+  /** The base URL to give the SDK / OPENAI_BASE_URL (http://127.0.0.1:port/v1). */
+  baseUrl: string;
+  behaviour: FakeRealtimeBehaviour;
+  /** Transcripts for the next committed utterances, in order ("" when none is left). */
+  transcripts: string[];
+  sessions: Array<{ key: string | undefined; update: unknown; appendedMs: number; committed: number }>;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startFakeRealtime(o: { apiKey: string; latencyMs?: number }): Promise<FakeRealtimeServer> {
+  const behaviour: FakeRealtimeBehaviour = { latencyMs: o.latencyMs ?? 0 };
+  const transcripts: string[] = [];
+  const sessions: FakeRealtimeServer["sessions"] = [];
+  const http: Server = createServer((_req, res) => res.writeHead(404).end());
+  const wss = new WebSocketServer({ noServer: true });
+
+  http.on("upgrade", (req, socket, head) => {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const key = req.headers.authorization?.replace(/^Bearer /, "");
+    if (url.pathname !== "/v1/realtime" || url.searchParams.get("intent") !== "transcription" || key !== o.apiKey) {
+      const body = JSON.stringify({ error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } });
+      socket.end(`HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serve(ws, key));
+  });
+
+  function serve(ws: WebSocket, key: string | undefined): void {
+    const session = { key, update: undefined as unknown, appendedMs: 0, committed: 0 };
+    sessions.push(session);
+    const send = (event: Record<string, unknown>): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event_id: `event_${randomUUID()}`, ...event }));
+    };
+    send({ type: "transcription_session.created", session: { id: `sess_${randomUUID()}`, object: "realtime.transcription_session" } });
+    let buffered = 0;
+    let previous: string | null = null;
+    ws.on("message", (data) => {
+      let e: { type?: string; session?: unknown; audio?: string };
+      try {
+        e = JSON.parse(String(data)) as typeof e;
+      } catch {
+        return send({ type: "error", error: { type: "invalid_request_error", code: "invalid_json", message: "Invalid JSON" } });
+      }
+      switch (e.type) {
+        case "transcription_session.update":
+          session.update = e.session;
+          return send({ type: "transcription_session.updated", session: e.session });
+        case "input_audio_buffer.append": {
+          const bytes = Buffer.from(e.audio ?? "", "base64").length;
+          buffered += bytes;
+          session.appendedMs += (bytes / 2 / 24000) * 1000;
+          return;
+        }
+        case "input_audio_buffer.commit": {
+          if (buffered === 0) {
+            return send({ type: "error", error: { type: "invalid_request_error", code: "input_audio_buffer_commit_empty", message: "buffer is empty" } });
+          }
+          buffered = 0;
+          session.committed++;
+          const itemId = `item_${randomUUID()}`;
+          void answer(itemId, previous);
+          previous = itemId;
+          return;
+        }
+        default:
+          return send({ type: "error", error: { type: "invalid_request_error", code: "unknown_event", message: `Unknown event ${e.type}` } });
+      }
+    });
+
+    async function answer(itemId: string, previousItemId: string | null): Promise<void> {
+      const b = behaviour;
+      if (b.disconnect) return void ws.terminate();
+      send({ type: "input_audio_buffer.committed", item_id: itemId, previous_item_id: previousItemId });
+      await sleep(b.latencyMs);
+      if (b.garbage) return void ws.send("<html>upstream connect error</html>");
+      if (b.fail) {
+        return send({
+          type: "conversation.item.input_audio_transcription.failed",
+          item_id: itemId,
+          content_index: 0,
+          error: { type: "transcription_error", code: "audio_unintelligible", message: "Audio could not be transcribed" },
+        });
+      }
+      const transcript = transcripts.shift() ?? "";
+      const words = transcript.split(/(?<= )/);
+      for (const delta of words) send({ type: "conversation.item.input_audio_transcription.delta", item_id: itemId, content_index: 0, delta });
+      send({ type: "conversation.item.input_audio_transcription.completed", item_id: itemId, content_index: 0, transcript });
+    }
+  }
+
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    behaviour,
+    transcripts,
+    sessions,
+    close: () =>
+      new Promise((resolve) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
+        http.close(() => resolve());
+      }),
+  };
+}
