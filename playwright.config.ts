@@ -1,5 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import { BASE_ARGS, CHROMIUM_PATH } from "./e2e/support/browser";
+import { CANARY_SECRETS } from "./e2e/support/secrets";
 
 /**
  * Playwright drives Debian's Chromium (`npx playwright install` cannot download here). Set
@@ -29,6 +30,6 @@ export default defineConfig({
     url: `http://localhost:${port}/api/ready`,
     timeout: 180_000,
     reuseExistingServer: !process.env.CI,
-    env: { PORT: String(port), LOG_LEVEL: "warn", DATA_DIR: "test-results/pglite-e2e" },
+    env: { PORT: String(port), LOG_LEVEL: "warn", DATA_DIR: "test-results/pglite-e2e", EXOTEL_USERNAME: "e2e", ...CANARY_SECRETS },
   },
 });

@@ -28,7 +28,8 @@ export interface FakeTtsBehaviour {
 export interface FakeTtsServer {
   url: string;
   behaviour: FakeTtsBehaviour;
-  requests: Array<{ service: "elevenlabs" | "openai"; text: string; key: string | undefined; path: string; body: Record<string, unknown> }>;
+  /** Every request; `firstByteMs` is the fake's own time from request to first audio byte (the provider latency). */
+  requests: Array<{ service: "elevenlabs" | "openai"; text: string; key: string | undefined; path: string; body: Record<string, unknown>; firstByteMs?: number }>;
   close(): Promise<void>;
 }
 
@@ -59,10 +60,12 @@ export async function startFakeTts(o: { apiKey: string; voice?: string } & Parti
       res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ detail: "Not Found" }));
       return;
     }
+    const receivedAt = performance.now();
     const body = await readJson(req);
     const key = service === "elevenlabs" ? (req.headers["xi-api-key"] as string | undefined) : req.headers.authorization?.replace(/^Bearer /, "");
     const text = String(service === "elevenlabs" ? body.text : body.input);
-    requests.push({ service, text, key, path: req.url ?? "", body });
+    const request: FakeTtsServer["requests"][number] = { service, text, key, path: req.url ?? "", body };
+    requests.push(request);
     const error = (status: number, message: string) => {
       const payload =
         service === "elevenlabs"
@@ -86,6 +89,7 @@ export async function startFakeTts(o: { apiKey: string; voice?: string } & Parti
     res.writeHead(200, { "content-type": service === "elevenlabs" ? "audio/pcm" : "audio/pcm", "transfer-encoding": "chunked" });
     const step = Math.round((rate * CHUNK_MS) / 1000) * 2 + 1; // odd: chunks split samples, as the network may
     for (let at = 0; at < bytes.length; at += step) {
+      if (at === 0) request.firstByteMs = performance.now() - receivedAt;
       if (b.disconnectAfterBytes !== undefined && at >= b.disconnectAfterBytes) {
         // Let what was written reach the client first: a drop mid-stream, not a refused request.
         await sleep(20);
