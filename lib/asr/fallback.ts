@@ -34,6 +34,7 @@ export class FallbackRecognizer implements Recognizer {
     const backup = this.fallback.start(grammar, speaker);
     const cloud = this.o.breaker.allow() ? this.primary.start(grammar, speaker) : undefined;
     let settled = false;
+    let cancelled = false;
     const o = this.o;
     const provider = this.primary.id;
     return {
@@ -59,6 +60,11 @@ export class FallbackRecognizer implements Recognizer {
           return result;
         } catch (error) {
           cloud.cancel();
+          // Cancelled by us while finishing (hang-up): no verdict on the provider, no result needed.
+          if (cancelled) {
+            o.breaker.release();
+            throw error;
+          }
           o.breaker.failure();
           o.onFallback?.({ provider, reason: error instanceof Timeout ? "timeout" : "error", error });
           return backup.finish();
@@ -69,6 +75,7 @@ export class FallbackRecognizer implements Recognizer {
       cancel() {
         if (!settled && cloud) o.breaker.release();
         settled = true;
+        cancelled = true;
         cloud?.cancel();
         backup.cancel();
       },

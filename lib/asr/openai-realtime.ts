@@ -31,6 +31,13 @@ const ServerEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("error"), error: z.object({ message: z.string().optional(), code: z.string().nullish() }).passthrough() }),
 ]);
 
+/** The utterance was cancelled while its transcript was awaited (the caller hung up, the call ended). */
+export class CancelledError extends Error {
+  constructor() {
+    super("recognition cancelled");
+  }
+}
+
 export function realtimeUrl(baseUrl = "https://api.openai.com/v1"): string {
   const url = new URL(baseUrl.replace(/\/+$/, "") + "/realtime");
   url.protocol = url.protocol === "http:" ? "ws:" : "wss:";
@@ -89,14 +96,17 @@ class RealtimeStream implements RecognizerStream {
   ) {
     this.ws = new WebSocket(url, { headers: { authorization: `Bearer ${o.apiKey}`, "openai-beta": "realtime=v1" } });
     this.ws.on("open", () => {
-      this.send({
-        type: "transcription_session.update",
-        session: {
-          input_audio_format: "pcm16",
-          input_audio_transcription: { model: o.model, ...(o.language && { language: o.language }) },
-          turn_detection: null,
-        },
-      });
+      // The session is configured before any audio queued while connecting reaches it.
+      this.ws.send(
+        JSON.stringify({
+          type: "transcription_session.update",
+          session: {
+            input_audio_format: "pcm16",
+            input_audio_transcription: { model: o.model, ...(o.language && { language: o.language }) },
+            turn_detection: null,
+          },
+        }),
+      );
       this.ready = true;
       for (const m of this.queue) this.ws.send(m);
       this.queue = [];
@@ -194,6 +204,8 @@ class RealtimeStream implements RecognizerStream {
   private release(): void {
     if (this.closed) return;
     this.closed = true;
+    // A finish() still waiting ends now, as cancelled.
+    this.settle?.({ error: new CancelledError() });
     this.settle = undefined;
     this.queue = [];
     this.ws.removeAllListeners("close");

@@ -29,7 +29,8 @@ export interface FakeRealtimeServer {
   behaviour: FakeRealtimeBehaviour;
   /** Transcripts for the next committed utterances, in order ("" when none is left). */
   transcripts: string[];
-  sessions: Array<{ key: string | undefined; update: unknown; appendedMs: number; committed: number }>;
+  /** Per connection: the key, the session update, audio appended, commits, and every client event type in order. */
+  sessions: Array<{ key: string | undefined; update: unknown; appendedMs: number; committed: number; events: string[] }>;
   close(): Promise<void>;
 }
 
@@ -54,7 +55,7 @@ export async function startFakeRealtime(o: { apiKey: string; latencyMs?: number 
   });
 
   function serve(ws: WebSocket, key: string | undefined): void {
-    const session = { key, update: undefined as unknown, appendedMs: 0, committed: 0 };
+    const session = { key, update: undefined as unknown, appendedMs: 0, committed: 0, events: [] as string[] };
     sessions.push(session);
     const send = (event: Record<string, unknown>): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event_id: `event_${randomUUID()}`, ...event }));
@@ -69,6 +70,7 @@ export async function startFakeRealtime(o: { apiKey: string; latencyMs?: number 
       } catch {
         return send({ type: "error", error: { type: "invalid_request_error", code: "invalid_json", message: "Invalid JSON" } });
       }
+      session.events.push(String(e.type));
       switch (e.type) {
         case "transcription_session.update":
           session.update = e.session;
