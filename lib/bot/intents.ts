@@ -1,6 +1,17 @@
 import type { GlobalIntent } from "./types";
 
 /**
+ * Phrases seen in free text (cloud transcripts, typed answers) that the grammars leave out: see
+ * TYPED_ONLY_PHRASES. The repeat requests are multi-word, so they win over an answer said inside
+ * them ("I can't hear you" is not "I can't").
+ */
+const TEXT_ONLY_NO = ["not at all"];
+const TEXT_ONLY_REPEAT = [
+  "say again", "one more time", "didn't get you", "didn't get that", "didn't catch that", "didn't hear you",
+  "can't hear you", "couldn't hear you", "don't understand", "didn't understand",
+];
+
+/**
  * Phrases shared by every flow. They are grammar (the embedded recognizer can only hear what is
  * listed) and the rule table for free text. Lowercase words only.
  */
@@ -15,12 +26,14 @@ export const NO_PHRASES = [
   "no", "nope", "nah", "no no", "nahi", "nahin", "not really", "i am not", "no i am not", "i'm not",
   "i do not", "i don't", "no i don't", "no i do not", "it is not", "it's not", "no it is not", "not yet",
   "no way", "i can not", "i can't", "we can't", "no we can't", "no sir", "nahi ji",
+  ...TEXT_ONLY_NO,
 ];
 
 export const INTENT_PHRASES: Record<GlobalIntent, string[]> = {
   repeat: [
     "repeat", "repeat that", "repeat please", "please repeat", "say that again", "can you repeat that",
     "come again", "pardon", "sorry what", "what did you say", "repeat the question",
+    ...TEXT_ONLY_REPEAT,
   ],
   agent: [
     "agent", "human", "talk to a person", "speak to a person", "talk to a human", "talk to an agent",
@@ -34,8 +47,10 @@ export const INTENT_PHRASES: Record<GlobalIntent, string[]> = {
 };
 
 /**
- * Understood when typed but never offered to the recognizer: one-syllable phrases it hears in
- * too many other answers. A lone "bye" is what it makes of a mumbled "yes" often enough to hang
- * up on qualified callers; a lone "ji" of "nahi".
+ * Understood in text (typed, or a cloud transcript) but never offered to the recognizer, for two
+ * reasons. One-syllable phrases it hears in too many other answers: a lone "bye" is what it makes
+ * of a mumbled "yes" often enough to hang up on qualified callers; a lone "ji" of "nahi". And
+ * phrases seen in free text that would only grow the grammars, where every phrase added is one
+ * more thing a noisy "yes" can be heard as.
  */
-export const TYPED_ONLY_PHRASES = new Set(["bye", "ji"]);
+export const TYPED_ONLY_PHRASES = new Set(["bye", "ji", ...TEXT_ONLY_NO, ...TEXT_ONLY_REPEAT]);

@@ -79,6 +79,7 @@ describe("parseAmount", () => {
     ["twenty to thirty thousand", 20_000],
     ["twenty five to thirty thousand", 25_000],
     ["20-30k", 20_000],
+    ["35–40k", 35_000],
     ["two or three lakh", 200_000],
     ["between 20000 and 30000", 20_000],
     ["one thousand and two thousand", 1_000],
@@ -142,6 +143,9 @@ describe("parseDurationMonths", () => {
     ["not now, maybe next month", 1],
     ["the coming month", 1],
     ["We could start in 2 weeks!", 0.5],
+    ["in a fortnight", 0.5],
+    ["not for another year", 12],
+    ["6–8 weeks", 1.5],
   ])("%s → %d", (text, expected) => {
     expect(parseDurationMonths(text)).toBe(expected);
   });

@@ -41,14 +41,14 @@ const DIGITS = /^\d+(\.\d+)?$/;
 /**
  * Lowercase words and numbers, nothing else. Digit groupings ("30,000", "1,50,000") and decimals
  * survive; currency signs, punctuation and emojis go; "30k" and "rs45000" split into two tokens;
- * "20-30k" becomes a range ("20 to 30 k"). Apostrophes are dropped, so expand contractions before.
+ * "20-30k" and "20–30k" become a range ("20 to 30 k"). Apostrophes are dropped, so expand contractions before.
  */
 export function tokenize(text: string): string[] {
   return text
     .toLowerCase()
     .replace(/\(\d+\)/g, " ")
     .replace(/(\d),(?=\d)/g, "$1")
-    .replace(/(\d)\s*-\s*(?=\d)/g, "$1 to ")
+    .replace(/(\d)\s*[-\u2013\u2014]\s*(?=\d)/g, "$1 to ")
     .replace(/(\d)\.(?=\d)/g, "$1\u0000")
     .replace(/['\u2019]/g, "")
     .replace(/[^a-z0-9\u0000]+/g, " ")
@@ -288,6 +288,7 @@ const DURATION_UNITS: Record<string, number> = {
   week: 0.25, weeks: 0.25, wk: 0.25, wks: 0.25,
   month: 1, months: 1, mo: 1, mos: 1, mnth: 1, mnths: 1, mth: 1, mths: 1,
   year: 12, years: 12, yr: 12, yrs: 12,
+  fortnight: 0.5, fortnights: 0.5,
 };
 
 /** "next month", "the coming week": one unit from now. */
@@ -303,6 +304,8 @@ function countBefore(tokens: readonly string[], unitAt: number): number | null {
   const before = tokens[unitAt - 1];
   if (before === undefined) return null;
   if (before === "a" || before === "an") return tokens[unitAt - 2] === "half" ? 0.5 : 1;
+  // "not for another year": one more unit from now
+  if (before === "another") return 1;
   if (before === "couple" || (before === "of" && tokens[unitAt - 2] === "couple")) return 2;
   if (before === "few") return 3;
   for (let s = Math.max(0, unitAt - 8); s < unitAt; s++) {

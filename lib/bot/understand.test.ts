@@ -183,6 +183,10 @@ describe("normalizeWords", () => {
     ["yes(2) no(3)", ["yes", "no"]],
     ["Haanji 🙏", ["haan", "ji"]],
     ["y do u need it", ["why", "do", "you", "need", "it"]],
+    ["Mm-hmm.", ["yes"]],
+    ["Uh-huh, yes", ["yes", "yes"]],
+    ["Uh-uh.", ["no"]],
+    ["Hmm, bilkul nahi", ["hmm", "absolutely", "nahi"]],
   ])("%j → %j", (text, words) => {
     expect(normalizeWords(text)).toEqual(words);
   });

@@ -4,15 +4,16 @@ import { AMOUNT_JOINERS, NUMBER_WORDS, findAmount, parseDurationMonths, tokenize
 import type { GlobalIntent, Understanding } from "./types";
 
 /**
- * Rule-based understanding of one caller turn, for recognizer output ("yes(2)", lowercase words) and
- * typed text alike ("Yeah, I'm salaried 👍", "₹45,000 a month"). Pure: the flow and question say
- * what can be meant; nothing here knows a question by its id.
+ * Rule-based understanding of one caller turn, for recognizer output ("yes(2)", lowercase words),
+ * typed text and cloud transcripts alike ("Yeah, I'm salaried.", "₹45,000 a month", "Mm-hmm.").
+ * Pure: the flow and question say what can be meant; nothing here knows a question by its id.
  *
  * Order, first hit wins:
  *  1. a FAQ phrase (flow + question), then a global intent phrase, said as the whole turn or, for
- *     phrases of two words or more, anywhere in it ("can I talk to a human"). "not interested" is the
- *     stop intent even after "no": the caller wants out, whatever the question.
- *  2. the answer for the question's type.
+ *     phrases of two words or more, anywhere in it ("can I talk to a human"), synonyms allowed
+ *     ("I want to talk to somebody"). "not interested" is the stop intent even after "no": the
+ *     caller wants out, whatever the question.
+ *  2. the answer for the question's type; at a yes/no question, restating it counts ("We own it.").
  *  3. a one-word intent or FAQ phrase at the start or end of a longer turn ("give me an agent",
  *     "thank you bye"). One word inside an answer is not enough: "yes, I'm a sales representative"
  *     is a yes, not a request for a representative.
@@ -38,8 +39,14 @@ const SPELLINGS: Record<string, string> = {
   ya: "yeah", yah: "yeah", yea: "yeah", yeh: "yeah", yaa: "yeah", ok: "okay", okk: "okay",
   haa: "haan", han: "haan", haanji: "haan ji", hanji: "haan ji", nhi: "nahi", nai: "nahi", nahee: "nahi",
   nahii: "nahi", na: "no", naa: "no", pls: "please", plz: "please", u: "you", ur: "your", r: "are", y: "why",
-  wat: "what", wht: "what",
+  wat: "what", wht: "what", bilkul: "absolutely",
 };
+
+/** How transcribers spell the nasal grunts of agreement and refusal ("Mm-hmm.", "Uh-huh.", "Uh-uh."). */
+const GRUNTS: Array<[RegExp, string]> = [
+  [/\b(?:m+-?hm+|uh-huh)\b/g, " yes "],
+  [/\buh-uh\b/g, " no "],
+];
 
 /**
  * Lowercase word and number tokens: recognizer markup ("<sil>", "[noise]") removed, contractions
@@ -52,7 +59,7 @@ export function normalizeWords(text: string): string[] {
     .replace(/[\u2018\u2019\u02bc`´]/g, "'")
     .replace(/\u{1F44D}/gu, " yes ")
     .replace(/\u{1F44E}/gu, " no ");
-  for (const [pattern, expansion] of CONTRACTIONS) t = t.replace(pattern, expansion);
+  for (const [pattern, expansion] of [...GRUNTS, ...CONTRACTIONS]) t = t.replace(pattern, expansion);
   return tokenize(t).flatMap((w) => (/^yes+$/.test(w) ? ["yes"] : (SPELLINGS[w]?.split(" ") ?? [w])));
 }
 
@@ -84,6 +91,16 @@ interface Match<T> {
 
 const phrase = <T>(text: string, label: T): Phrase<T> => ({ words: normalizeWords(text), label });
 
+/**
+ * Words that mean the same in a request or question, mapped to the one the phrase tables use, on
+ * both sides, when matching FAQs and intents only: "I want to talk to somebody" is "speak to
+ * someone", "what's this regarding" is "what is this about". Kept out of the tables so the
+ * recognizer's grammars do not grow by every combination.
+ */
+const COMMAND_SYNONYMS: Record<string, string> = { speak: "talk", somebody: "someone", want: "need", regarding: "about" };
+
+const commandWords = (words: readonly string[]): string[] => words.map((w) => COMMAND_SYNONYMS[w] ?? w);
+
 function findAll<T>(tokens: readonly string[], phrases: ReadonlyArray<Phrase<T>>): Array<Match<T>> {
   const matches: Array<Match<T>> = [];
   for (const p of phrases) {
@@ -113,12 +130,14 @@ function matchEdge<T>(core: string[], phrases: ReadonlyArray<Phrase<T>>): T | nu
 
 type Command = { kind: "faq"; faqId: string } | { kind: "intent"; intent: GlobalIntent };
 
+const commandPhrase = (text: string, label: Command): Phrase<Command> => ({ words: commandWords(normalizeWords(text)), label });
+
 const INTENTS: Array<Phrase<Command>> = (Object.entries(INTENT_PHRASES) as Array<[GlobalIntent, string[]]>).flatMap(
-  ([intent, phrases]) => phrases.map((p) => phrase<Command>(p, { kind: "intent", intent })),
+  ([intent, phrases]) => phrases.map((p) => commandPhrase(p, { kind: "intent", intent })),
 );
 
 function faqPhrases(flow: Flow, question: Question): Array<Phrase<Command>> {
-  return [...flow.faq, ...question.faq].flatMap((f) => f.phrases.map((p) => phrase<Command>(p, { kind: "faq", faqId: f.id })));
+  return [...flow.faq, ...question.faq].flatMap((f) => f.phrases.map((p) => commandPhrase(p, { kind: "faq", faqId: f.id })));
 }
 
 /**
@@ -140,12 +159,41 @@ const YES_NO: Array<Phrase<YesNo>> = [
   ...NO_PHRASES.map((p) => phrase(p, { yes: false, weak: false, text: p })),
 ].map((p) => ({ ...p, label: { ...p.label, weak: p.label.yes && p.words.every((w) => WEAK_WORDS.has(w)) } }));
 
-/** A turn that hedges is not a yes or a no ("not sure" would otherwise be "sure", "i do not know" "i do not"). */
-const UNSURE = ["not sure", "do not know", "no idea", "no clue", "maybe", "perhaps", "not certain", "dunno", "can not say"].map(
-  (p) => normalizeWords(p),
-);
+/**
+ * A turn that hedges or declines is not a yes or a no ("not sure" would otherwise be "sure", "i do
+ * not know" and "i can not talk right now" "i do not"/"i can not").
+ */
+const UNSURE = [
+  "not sure", "do not know", "no idea", "no clue", "maybe", "perhaps", "not certain", "dunno", "can not say",
+  "can not talk", "not comfortable",
+].map((p) => normalizeWords(p));
 
 const NEGATORS = new Set(["not", "never", "no", "nahi", "nor", "without"]);
+/** "Not" in English and Hindi: after a yes it makes a no ("absolutely not", "bilkul nahi"). */
+const NOT_WORDS = new Set(["not", "nahi", "nahin"]);
+
+/** Declining to tell is no answer either: a negation, then one of these within a few words ("I don't want to tell you"). */
+const TELL_WORDS = new Set(["tell", "say", "share", "disclose", "reveal"]);
+
+function declines(core: readonly string[]): boolean {
+  return core.some((w, i) => TELL_WORDS.has(w) && core.slice(Math.max(0, i - 4), i).some((b) => NEGATORS.has(b)));
+}
+
+/**
+ * Callers answer for their household: "we do", "we're not", "we own it" answer as "I" would, so
+ * one table of first-person phrases serves both.
+ */
+function asFirstPerson(core: readonly string[]): string[] {
+  return core.map((w, i) => (w === "we" ? "i" : w === "are" && core[i - 1] === "we" ? "am" : w));
+}
+
+/** Endings a word may carry and still echo the question: "owner" echoes "own", "months" "month". */
+const ENDINGS = ["s", "es", "d", "ed", "er", "ers", "ing"];
+
+const sameWord = (word: string, base: string): boolean =>
+  word === base || (word.startsWith(base) && ENDINGS.includes(word.slice(base.length)));
+
+const echoes = (echo: ReadonlySet<string>, word: string): boolean => [...echo].some((base) => sameWord(word, base));
 
 const STOPWORDS = new Set([
   "a", "an", "the", "you", "your", "are", "is", "am", "do", "does", "did", "to", "of", "in", "at", "on", "for", "or",
@@ -162,23 +210,56 @@ function echoWords(question: Question): Set<string> {
 /**
  * The first yes or no said is the answer ("no, I'm self employed" is a no); at one position the
  * longest phrase wins ("i am not" over "i am"), and a yes followed by "not" is a no ("absolutely not").
+ * "We" answers as "I" does. A turn that hedges or declines to tell has no yes or no in it.
  * `ignore` drops phrases that are no answer at this question ("not yet" when asked about timing).
  */
-function yesNoOf(core: string[], echo: Set<string>, ignore: readonly string[] = []): boolean | null {
-  if (UNSURE.some((u) => contains(core, u))) return null;
+function yesNoOf(turn: string[], echo: Set<string>, ignore: readonly string[] = []): boolean | null {
+  const core = asFirstPerson(turn);
+  if (UNSURE.some((u) => contains(core, u)) || declines(core)) return null;
   const matches = findAll(core, YES_NO)
     .filter((m) => !ignore.includes(m.label.text))
     .sort((a, b) => a.start - b.start || b.length - a.length);
   for (const m of matches) {
     const after = core.slice(m.start + m.length);
-    if (m.label.yes && after[0] === "not") return false;
+    if (m.label.yes && NOT_WORDS.has(after[0] as string)) return false;
     if (m.label.weak && after.length > 0) {
-      const echoes = after.some((w) => echo.has(w)) && !after.some((w) => NEGATORS.has(w));
-      if (!echoes) continue;
+      const echoed = after.some((w) => echoes(echo, w)) && !after.some((w) => NEGATORS.has(w));
+      if (!echoed) continue;
     }
     return m.label.yes;
   }
   return null;
+}
+
+const ARTICLES = new Set(["a", "an", "the"]);
+
+/**
+ * The word a yes/no question turns on, right after "you": "salaried" in "Are you a salaried
+ * employee?", "own" in "Do you own the home…?". Null when the prompt is not shaped that way.
+ */
+function predicateOf(question: Question): string | null {
+  const words = normalizeWords(question.prompt);
+  const you = words.indexOf("you");
+  if (you < 0 || you > 1) return null;
+  let k = you + 1;
+  while (ARTICLES.has(words[k] as string)) k++;
+  const word = words[k];
+  return word !== undefined && !STOPWORDS.has(word) ? word : null;
+}
+
+/**
+ * A turn that restates the question's predicate answers it without a yes or no: "Salaried.",
+ * "we own it", "own house" are a yes; "not salaried" is a no. The predicate must open the turn
+ * (after "I"/"we" at most), as the very word asked ("owned by my father" is not "own"), and
+ * nothing in the turn may negate it.
+ */
+function restatementOf(turn: string[], predicate: string): boolean | null {
+  const core = asFirstPerson(turn);
+  const at = core.indexOf(predicate);
+  if (at < 0) return null;
+  if (NOT_WORDS.has(core[at - 1] as string)) return false;
+  const opens = at === 0 || (at === 1 && core[0] === "i");
+  return opens && !core.some((w) => NEGATORS.has(w)) ? true : null;
 }
 
 const CURRENCY_WORDS = new Set(["rs", "inr", "usd", "rupees", "rupee", "dollars", "dollar"]);
@@ -222,8 +303,10 @@ function understandAnswer(question: Question, core: string[]): Understanding {
   const echo = echoWords(question);
   const yesNoFallback = (ignore?: string[]): Understanding => (question.yesNo ? answer(yesNoOf(core, echo, ignore)) : NO_MATCH);
   switch (question.type) {
-    case "yesno":
-      return answer(yesNoOf(core, echo));
+    case "yesno": {
+      const predicate = predicateOf(question);
+      return answer(yesNoOf(core, echo) ?? (predicate === null ? null : restatementOf(core, predicate)));
+    }
     case "number": {
       const amount = findAmount(core);
       if (!amount) return yesNoFallback();
@@ -253,12 +336,13 @@ export function understand(flow: Flow, question: Question, text: string): Unders
   const tokens = normalizeWords(text);
   if (tokens.length === 0) return NO_MATCH;
   const core = stripFillers(tokens);
+  const asCommand = commandWords(core);
   const faqs = faqPhrases(flow, question);
-  const command = matchCommand(core, faqs) ?? matchCommand(core, INTENTS);
+  const command = matchCommand(asCommand, faqs) ?? matchCommand(asCommand, INTENTS);
   if (command) return command;
   const result = understandAnswer(question, core);
   if (result.kind !== "no_match") return result;
-  return matchEdge(core, faqs) ?? matchEdge(core, INTENTS) ?? NO_MATCH;
+  return matchEdge(asCommand, faqs) ?? matchEdge(asCommand, INTENTS) ?? NO_MATCH;
 }
 
 /** Words after which a spoken number usually goes on: "twenty" (five thousand), "one lakh and" (fifty). */
