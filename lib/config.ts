@@ -33,6 +33,11 @@ export const ConfigSchema = z.object({
   OPENAI_TRANSCRIBE_MODEL: z.string().min(1).default("gpt-4o-transcribe"),
   /** From the end of the caller's turn, how long the cloud transcript may take before the embedded result is used. */
   ASR_RESULT_TIMEOUT_MS: ms(1000),
+  /** Ask an OpenAI chat model (strict JSON schema per question) about answers the rules cannot decide. Needs OPENAI_API_KEY. */
+  LLM_UNDERSTANDING: flag(false),
+  OPENAI_CHAT_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  /** The model's whole reply must come within this, or the answer stays "not understood". */
+  LLM_TIMEOUT_MS: ms(800),
   /** Who speaks: the embedded flite voice, or a cloud voice (with flite behind it when the cloud fails). */
   TTS_PROVIDER: z.enum(["embedded", "elevenlabs", "openai"]).default("embedded"),
   /** A cloud voice's first audio of a sentence must arrive within this, or flite says the sentence. */
@@ -166,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = result.data;
   if (c.TTS_PROVIDER === "elevenlabs" && !c.ELEVENLABS_API_KEY) throw new ConfigError("invalid configuration:\nTTS_PROVIDER=elevenlabs needs ELEVENLABS_API_KEY");
+  if (c.LLM_UNDERSTANDING && !c.OPENAI_API_KEY) throw new ConfigError("invalid configuration:\nLLM_UNDERSTANDING needs OPENAI_API_KEY");
   if (c.ASR_PROVIDER === "openai" && !c.OPENAI_API_KEY) throw new ConfigError("invalid configuration:\nASR_PROVIDER=openai needs OPENAI_API_KEY");
   if (c.TTS_PROVIDER === "openai" && !c.OPENAI_API_KEY) throw new ConfigError("invalid configuration:\nTTS_PROVIDER=openai needs OPENAI_API_KEY");
   return c;

@@ -6,6 +6,7 @@ import type { Recognizer } from "../asr/types";
 import { buildFlowGrammars, type QuestionGrammar } from "../bot/grammar";
 import type { Flow } from "../bot/flow-schema";
 import { loadFlows } from "../bot/flows";
+import { llmUnderstand } from "../bot/llm-understand";
 import { fixedPrompts } from "../bot/machine";
 import type { Config } from "../config";
 import { concatInt16 } from "../audio/pcm";
@@ -18,7 +19,7 @@ import type { Metrics } from "../server/metrics";
 import { openCallStore } from "../store/open";
 import type { CallStore } from "../store/call-store";
 import type { CallRecorder } from "./recorder";
-import { CallSession, type CallSummary, type SessionSettings, type SessionSink } from "./session";
+import { CallSession, type CallSummary, type SessionDeps, type SessionSettings, type SessionSink } from "./session";
 
 export type StartCallError = "unknown_bot" | "busy";
 
@@ -63,6 +64,15 @@ export class CallEngine {
   ) {
     this.recorder = metrics ? { ...bindRecorder(store), measured: (id, t) => (metrics.turn(t), store.measured(id, t)) } : store;
     webhook?.start();
+    this.understandFallback = config.LLM_UNDERSTANDING
+      ? (flow, question, text) =>
+          llmUnderstand(flow, question, text, {
+            apiKey: config.OPENAI_API_KEY!,
+            baseUrl: config.OPENAI_BASE_URL,
+            model: config.OPENAI_CHAT_MODEL,
+            timeoutMs: config.LLM_TIMEOUT_MS,
+          })
+      : undefined;
   }
 
   static async create(config: Config, log: Logger, metrics?: Metrics): Promise<CallEngine> {
@@ -122,6 +132,9 @@ export class CallEngine {
     return new CallEngine(config, flows, grammars, recognizer, prompts, voice, store, log, webhook, metrics);
   }
 
+  /** The LLM asked about free text the rules cannot decide (LLM_UNDERSTANDING), with its own timeout. */
+  private readonly understandFallback: SessionDeps["understandFallback"];
+
   /** Session settings for a call on `channel` (browsers get their own audio lead). */
   settings(channel: Channel): SessionSettings {
     const c = this.config;
@@ -160,6 +173,7 @@ export class CallEngine {
         providers: { asr: this.recognizer.id, tts: `${this.prompts.providerId}:${this.voice}` },
         recordTimeoutMs: this.config.STORE_WRITE_TIMEOUT_MS,
         carrierCallId,
+        understandFallback: this.understandFallback,
       },
       sink,
     );

@@ -53,6 +53,8 @@ export interface SessionDeps {
   recordTimeoutMs?: number;
   /** The carrier's id for a phone call (Twilio CallSid, Exotel call_sid), stored with the record. */
   carrierCallId?: string;
+  /** Asked about free text the rules could not decide (an LLM); undefined = still not understood. */
+  understandFallback?: (flow: Flow, question: Question, text: string) => Promise<Understanding | undefined>;
 }
 
 export interface SessionSink {
@@ -365,7 +367,13 @@ export class CallSession {
       "recognized",
     );
     const decideStart = this.now();
-    const understanding: Understanding = result.rejected ? { kind: "no_match" } : understand(this.deps.flow, this.question!, result.text);
+    let understanding: Understanding = result.rejected ? { kind: "no_match" } : understand(this.deps.flow, this.question!, result.text);
+    if (understanding.kind === "no_match" && result.text && this.deps.understandFallback) {
+      this.finalizing = true;
+      understanding = (await this.deps.understandFallback(this.deps.flow, this.question!, result.text)) ?? understanding;
+      this.finalizing = false;
+      if (this.ended) return;
+    }
     this.sink.message({
       type: "transcript",
       turnId: this.turnId,
@@ -389,8 +397,18 @@ export class CallSession {
   // ---------------------------------------------------------------- typed answers / control
 
   typed(text: string): void {
-    if (!this.takeAnswerWithoutSpeech("typed")) return;
-    this.answered(text, "text", understand(this.deps.flow, this.question!, text));
+    // While a turn is being decided by the fallback, a typed answer waits for the next question.
+    if ((this.finalizing && this.deps.understandFallback) || !this.takeAnswerWithoutSpeech("typed")) return;
+    const question = this.question!;
+    const understanding = understand(this.deps.flow, question, text);
+    const fallback = this.deps.understandFallback;
+    if (understanding.kind !== "no_match" || !fallback) return this.answered(text, "text", understanding);
+    // Free text the rules cannot decide: ask the fallback (bounded by its own timeout) first.
+    this.finalizing = true;
+    void fallback(this.deps.flow, question, text).then((u) => {
+      this.finalizing = false;
+      if (!this.ended && this.question === question) this.answered(text, "text", u ?? understanding);
+    });
   }
 
   /** A key the caller pressed on the phone (DTMF): "0"–"9", "*", "#". */
@@ -531,7 +549,12 @@ export class CallSession {
     let endAction: Extract<Action, { type: "end" }> | undefined;
     for (const a of actions) {
       if (a.type === "say") texts.push(a.text);
-      else if (a.type === "listen") this.question = this.deps.flow.questions.find((q) => q.id === a.questionId);
+      else if (a.type === "listen") {
+        this.question = this.deps.flow.questions.find((q) => q.id === a.questionId);
+        // Digits keyed for the last question (answered by voice meanwhile) do not carry over.
+        this.keyed = "";
+        this.clearKeyed();
+      }
       else if (a.type === "record") this.sink.message({ type: "answer", questionId: a.questionId, value: a.value, meetsRule: a.meetsRule });
       else endAction = a;
     }

@@ -3,6 +3,7 @@ import { freePort, startServer, type ServerProcess } from "../../bench/server-pr
 import { parseAnswers } from "../../lib/client/answers";
 import { runCaller, type CallerResult } from "../../lib/client/caller";
 import { startFakeRealtime, type FakeRealtimeServer } from "../../lib/asr/testing/fake-realtime-server";
+import { startFakeChat, type FakeChatServer } from "../../lib/bot/testing/fake-chat-server";
 import { startFakeTts, type FakeTtsServer } from "../../lib/tts/testing/fake-tts-server";
 
 /**
@@ -16,27 +17,30 @@ const KEY = "sk-fake-cloud-key";
 let fake: FakeTtsServer;
 let realtime: FakeRealtimeServer;
 let listening: ServerProcess;
+let chat: FakeChatServer;
+let thinking: ServerProcess;
 let cached: ServerProcess;
 let streamed: ServerProcess;
 let openai: ServerProcess;
 let unreachable: ServerProcess;
 
 beforeAll(async () => {
-  [fake, realtime] = await Promise.all([startFakeTts({ apiKey: KEY }), startFakeRealtime({ apiKey: KEY, latencyMs: 60 })]);
+  [fake, realtime, chat] = await Promise.all([startFakeTts({ apiKey: KEY }), startFakeRealtime({ apiKey: KEY, latencyMs: 60 }), startFakeChat({ apiKey: KEY })]);
   const deadUrl = `http://127.0.0.1:${await freePort()}`;
   const eleven = { TTS_PROVIDER: "elevenlabs", ELEVENLABS_API_KEY: KEY, ELEVENLABS_BASE_URL: fake.url, TTS_FIRST_AUDIO_TIMEOUT_MS: "1000" };
-  [cached, streamed, openai, unreachable, listening] = await Promise.all([
+  [cached, streamed, openai, unreachable, listening, thinking] = await Promise.all([
     startServer(eleven),
     // Without the prompt cache every reply streams from the provider while the call runs.
     startServer({ ...eleven, PROMPT_CACHE: "0" }),
     startServer({ TTS_PROVIDER: "openai", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${fake.url}/v1`, PROMPT_CACHE: "0" }),
     startServer({ ...eleven, ELEVENLABS_BASE_URL: deadUrl, TTS_FIRST_AUDIO_TIMEOUT_MS: "300" }),
     startServer({ ASR_PROVIDER: "openai", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: realtime.baseUrl, ASR_RESULT_TIMEOUT_MS: "800" }),
+    startServer({ LLM_UNDERSTANDING: "1", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: chat.baseUrl, LLM_TIMEOUT_MS: "800" }),
   ]);
 }, 240_000);
 afterAll(async () => {
-  await Promise.all([cached, streamed, openai, unreachable, listening].map((s) => s?.stop()));
-  await Promise.all([fake?.close(), realtime?.close()]);
+  await Promise.all([cached, streamed, openai, unreachable, listening, thinking].map((s) => s?.stop()));
+  await Promise.all([fake?.close(), realtime?.close(), chat?.close()]);
 });
 
 const QUALIFYING = "yes;about thirty thousand;Mumbai";
@@ -45,11 +49,11 @@ const QUALIFYING = "yes;about thirty thousand;Mumbai";
  * `afterTurn` hears the text of each bot turn once its audio has all been sent. Calls about the
  * bot's voice type their answers (what is tested is what they hear); calls about recognition speak.
  */
-function call(server: ServerProcess, answers = QUALIFYING, afterTurn?: (text: string) => void, typed = true): Promise<CallerResult> {
+function call(server: ServerProcess, answers = QUALIFYING, afterTurn?: (text: string) => void, typed = true, bot = "quickrupee"): Promise<CallerResult> {
   let text = "";
   return runCaller({
     url: server.wsUrl,
-    bot: "quickrupee",
+    bot,
     answers: parseAnswers(answers, { typed }),
     timeoutMs: 120_000,
     onMessage: (m) => {
@@ -66,6 +70,8 @@ interface StoredCall {
 }
 const stored = async (server: ServerProcess, callId: string | null) => (await (await fetch(`${server.url}/api/calls/${callId}`)).json()) as StoredCall;
 
+// The first test runs alone (it counts every request the TTS fake gets); the others use
+// separate servers and fakes, so they run at once.
 describe("cloud voices", () => {
   it("speaks every prompt with the configured cloud voice, cached at start or streamed per reply, or with the embedded voice when the provider is down", async () => {
     const before = fake.requests.length;
@@ -91,7 +97,7 @@ describe("cloud voices", () => {
     expect(unreachable.logs.some((l) => l.includes('"code":"tts_fallback"'))).toBe(true);
   });
 
-  it("falls back to the embedded voice when the provider fails mid-call, and the call completes", async () => {
+  it.concurrent("falls back to the embedded voice when the provider fails mid-call, and the call completes", async () => {
     const r = await call(streamed, QUALIFYING, (text) => {
       // The salary question was spoken by the cloud; from here on the provider answers 500.
       if (text.startsWith("Is your monthly salary")) fake.behaviour.status = 500;
@@ -105,7 +111,7 @@ describe("cloud voices", () => {
     expect(metrics).toMatch(/^voice_provider_fallbacks_total\{stage="tts",provider="elevenlabs:eleven_flash_v2_5",reason="error"\} [1-9]/m);
   });
 
-  it("understands what the cloud transcriber heard, in free text, and falls back to the embedded recognizer when it fails or is late", async () => {
+  it.concurrent("understands what the cloud transcriber heard, in free text, and falls back to the embedded recognizer when it fails or is late", async () => {
     // What a cloud transcriber prints for these answers (the fake is scripted; the audio is real).
     realtime.transcripts.push("Yeah, I'm salaried.", "Around 30k.", "I'm in Navi Mumbai.");
     const cloud = await call(listening, QUALIFYING, undefined, false);
@@ -138,5 +144,21 @@ describe("cloud voices", () => {
     const metrics = await (await fetch(`${listening.url}/metrics`)).text();
     expect(metrics).toMatch(/^voice_provider_fallbacks_total\{stage="asr",provider="openai:gpt-4o-transcribe",reason="error"\} [1-9]/m);
     expect(metrics).toMatch(/^voice_provider_fallbacks_total\{stage="asr",provider="openai:gpt-4o-transcribe",reason="timeout"\} [1-9]/m);
+  });
+
+  it.concurrent("asks the LLM about answers the rules cannot decide, and reprompts when it is too slow", async () => {
+    chat.behaviour.reply = (request) =>
+      request.messages.at(-1)!.content.includes("father") ? { result: { kind: "answer", value: false } } : { result: { kind: "no_match" } };
+    const decided = await call(thinking, "Owned by my father.", undefined, true, "home-renovation");
+    expect(decided).toMatchObject({ outcome: "not_qualified", answers: { owner: false } });
+    const request = chat.requests.at(-1)!;
+    expect(request.key).toBe(KEY);
+    expect(request.body.response_format).toMatchObject({ type: "json_schema", json_schema: { strict: true } });
+
+    chat.behaviour.latencyMs = 3000;
+    const slow = await call(thinking, "Owned by my father.;yes;yes;yes", undefined, true, "home-renovation");
+    chat.behaviour.latencyMs = 0;
+    expect(slow).toMatchObject({ outcome: "qualified" });
+    expect(slow.turns[0]!.understood).toBe("no_match");
   });
 });
