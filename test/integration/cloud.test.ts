@@ -1,3 +1,5 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startServer, type ServerProcess } from "../../bench/server-process";
 import { parseAnswers } from "../../lib/client/answers";
@@ -44,6 +46,17 @@ afterAll(async () => {
 });
 
 const QUALIFYING = "yes;about thirty thousand;Mumbai";
+const run = promisify(execFile);
+
+/** A call held by the caller CLI itself (`npm run call -- --typed --json`). */
+async function cliCall(server: ServerProcess): Promise<CallerResult> {
+  const { stdout } = await run(
+    process.execPath,
+    ["--import", "tsx", "cli/call.ts", "--url", server.wsUrl, "--bot", "quickrupee", `--answers=${QUALIFYING}`, "--typed", "--json"],
+    { timeout: 120_000 },
+  );
+  return JSON.parse(stdout.trim().split("\n").pop()!) as CallerResult;
+}
 
 /**
  * `afterTurn` hears the text of each bot turn once its audio has all been sent. Calls about the
@@ -75,7 +88,7 @@ const stored = async (server: ServerProcess, callId: string | null) => (await (a
 describe("cloud voices", () => {
   it("speaks every prompt with the configured cloud voice, cached at start or streamed per reply, or with the embedded voice when the provider is down", async () => {
     const before = fake.requests.length;
-    const [fromCache, live, fromOpenAI, down] = await Promise.all([call(cached), call(streamed), call(openai), call(unreachable)]);
+    const [fromCache, live, fromOpenAI, down] = await Promise.all([cliCall(cached), call(streamed), call(openai), call(unreachable)]);
     for (const r of [fromCache, live, fromOpenAI]) {
       expect(r).toMatchObject({ outcome: "qualified", answers: { salaried: true, salary: 30000, city: "Mumbai" } });
       expect(r.turns.every((t) => t.voiceToVoiceMs !== null)).toBe(true);

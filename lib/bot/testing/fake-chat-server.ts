@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBody, startLocalHttp } from "../../testing/local-http";
 
 /**
  * A local stand-in for OpenAI chat completions, speaking its wire format: `POST
@@ -34,12 +34,6 @@ export interface FakeChatServer {
   behaviour: FakeChatBehaviour;
   requests: Array<{ key: string | undefined; body: ChatRequest }>;
   close(): Promise<void>;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /**
@@ -78,7 +72,6 @@ export async function startFakeChat(o: { apiKey: string } & Partial<FakeChatBeha
   const { apiKey, ...initial } = o;
   const behaviour: FakeChatBehaviour = { latencyMs: 0, reply: () => ({ result: { kind: "no_match" } }), ...initial };
   const requests: FakeChatServer["requests"] = [];
-  const sockets = new Set<Socket>();
   let served = 0;
 
   const error = (res: ServerResponse, status: number) => {
@@ -121,23 +114,11 @@ export async function startFakeChat(o: { apiKey: string } & Partial<FakeChatBeha
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(completion));
   };
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
-  });
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await startLocalHttp(handle);
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     behaviour,
     requests,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

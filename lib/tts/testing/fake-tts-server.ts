@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBody, startLocalHttp } from "../../testing/local-http";
 import { int16ToBytes } from "../../audio/pcm";
 import { resample } from "../../audio/resample";
 import { fliteSynthesize } from "../flite";
@@ -36,10 +36,8 @@ export interface FakeTtsServer {
 const CHUNK_MS = 100;
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+    return JSON.parse(await readBody(req)) as Record<string, unknown>;
   } catch {
     return {};
   }
@@ -50,7 +48,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startFakeTts(o: { apiKey: string; voice?: string } & Partial<FakeTtsBehaviour>): Promise<FakeTtsServer> {
   const behaviour: FakeTtsBehaviour = { firstByteDelayMs: o.firstByteDelayMs ?? 0, chunkDelayMs: o.chunkDelayMs ?? 0, ...o };
   const requests: FakeTtsServer["requests"] = [];
-  const sockets = new Set<import("node:net").Socket>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://fake");
@@ -86,7 +83,7 @@ export async function startFakeTts(o: { apiKey: string; voice?: string } & Parti
     const speech16k = fliteSynthesize(text, o.voice ?? "awb");
     const rate = service === "elevenlabs" ? 16000 : 24000;
     const bytes = int16ToBytes(rate === 16000 ? speech16k : resample(speech16k, 16000, rate));
-    res.writeHead(200, { "content-type": service === "elevenlabs" ? "audio/pcm" : "audio/pcm", "transfer-encoding": "chunked" });
+    res.writeHead(200, { "content-type": "audio/pcm", "transfer-encoding": "chunked" });
     const step = Math.round((rate * CHUNK_MS) / 1000) * 2 + 1; // odd: chunks split samples, as the network may
     for (let at = 0; at < bytes.length; at += step) {
       if (at === 0) request.firstByteMs = performance.now() - receivedAt;
@@ -102,23 +99,11 @@ export async function startFakeTts(o: { apiKey: string; voice?: string } & Parti
     res.end();
   };
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
-  });
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await startLocalHttp(handle);
   return {
     url: `http://127.0.0.1:${port}`,
     behaviour,
     requests,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
