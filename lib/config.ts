@@ -31,6 +31,8 @@ export const ConfigSchema = z.object({
   /** Who listens: the embedded recognizer alone, or OpenAI's Realtime transcription with the embedded one beside it (its result when the cloud fails or is late). */
   ASR_PROVIDER: z.enum(["embedded", "openai"]).default("embedded"),
   OPENAI_TRANSCRIBE_MODEL: z.string().min(1).default("gpt-4o-transcribe"),
+  /** "realtime": streamed over a Realtime transcription session; "file": the whole utterance posted to /audio/transcriptions at end of turn (simpler, slower). */
+  OPENAI_TRANSCRIBE_API: z.enum(["realtime", "file"]).default("realtime"),
   /** From the end of the caller's turn, how long the cloud transcript may take before the embedded result is used. */
   ASR_RESULT_TIMEOUT_MS: ms(1000),
   /** Ask an OpenAI chat model (strict JSON schema per question) about answers the rules cannot decide. Needs OPENAI_API_KEY. */

@@ -1,16 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 
 /**
- * A local stand-in for OpenAI's Realtime API in a transcription session
+ * A local stand-in for OpenAI speech-to-text. Mainly the Realtime API in a transcription session
  * (`/v1/realtime?intent=transcription`, Bearer key), speaking its events:
  * transcription_session.created/updated, input_audio_buffer.committed,
  * conversation.item.input_audio_transcription.delta/completed/failed and error. It does not
  * recognize speech: each committed utterance gets the next scripted transcript (what a cloud
- * recognizer would have returned for it). `behaviour` injects latency, failures, disconnects
- * and garbage at any time.
+ * recognizer would have returned for it). Also the file-based endpoint, `POST
+ * /v1/audio/transcriptions` (multipart, `{ text }` back), from the same script. `behaviour`
+ * injects latency, failures, disconnects and garbage at any time.
  */
 export interface FakeRealtimeBehaviour {
   /** From commit to the first transcript event. */
@@ -31,6 +32,8 @@ export interface FakeRealtimeServer {
   transcripts: string[];
   /** Per connection: the key, the session update, audio appended, commits, and every client event type in order. */
   sessions: Array<{ key: string | undefined; update: unknown; appendedMs: number; committed: number; events: string[] }>;
+  /** Requests to the file-based endpoint, POST /v1/audio/transcriptions. */
+  files: Array<{ model: string; bytes: number }>;
   close(): Promise<void>;
 }
 
@@ -40,7 +43,31 @@ export async function startFakeRealtime(o: { apiKey: string; latencyMs?: number 
   const behaviour: FakeRealtimeBehaviour = { latencyMs: o.latencyMs ?? 0 };
   const transcripts: string[] = [];
   const sessions: FakeRealtimeServer["sessions"] = [];
-  const http: Server = createServer((_req, res) => res.writeHead(404).end());
+  const files: FakeRealtimeServer["files"] = [];
+  // The file-based endpoint: POST /v1/audio/transcriptions (multipart: file, model, …) → { text }.
+  const http: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => void transcribeFile(req, Buffer.concat(chunks), res));
+  });
+  async function transcribeFile(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+    const json = (status: number, payload: unknown): void => void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
+    if (req.method !== "POST" || req.url !== "/v1/audio/transcriptions") return void res.writeHead(404).end();
+    if (req.headers.authorization !== `Bearer ${o.apiKey}`) {
+      return json(401, { error: { message: "Incorrect API key provided", type: "invalid_request_error", param: null, code: "invalid_api_key" } });
+    }
+    const text = body.toString("latin1");
+    const model = /name="model"\r\n\r\n([^\r]*)/.exec(text)?.[1];
+    if (!String(req.headers["content-type"]).startsWith("multipart/form-data") || !model || !/name="file"; filename="[^"]+"/.test(text)) {
+      return json(400, { error: { message: "file and model are required", type: "invalid_request_error", param: null, code: null } });
+    }
+    files.push({ model, bytes: body.length });
+    await sleep(behaviour.latencyMs);
+    if (behaviour.disconnect) return void req.socket.destroy();
+    if (behaviour.garbage) return void res.writeHead(200, { "content-type": "text/html" }).end("<html>upstream connect error</html>");
+    if (behaviour.fail) return json(500, { error: { message: "The server had an error", type: "server_error", param: null, code: null } });
+    json(200, { text: transcripts.shift() ?? "", usage: { type: "duration", seconds: 1 } });
+  }
   const wss = new WebSocketServer({ noServer: true });
 
   http.on("upgrade", (req, socket, head) => {
@@ -125,6 +152,7 @@ export async function startFakeRealtime(o: { apiKey: string; latencyMs?: number 
     behaviour,
     transcripts,
     sessions,
+    files,
     close: () =>
       new Promise((resolve) => {
         for (const ws of wss.clients) ws.terminate();
