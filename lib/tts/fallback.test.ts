@@ -13,6 +13,8 @@ interface Script {
   firstChunkDelayMs?: number;
   /** Throw after yielding this many chunks (0 = before any audio). */
   throwAfter?: number;
+  /** The HTTP status the thrown error carries (absent: 400, a failure not worth retrying; undefined: none, as a dropped connection). */
+  status?: number | undefined;
   /** After this many chunks, go silent until aborted. */
   stallAfter?: number;
 }
@@ -61,7 +63,7 @@ class ScriptedSynth implements Synthesizer {
     const chunks = s.chunks ?? 3;
     if (s.firstChunkDelayMs) await sleep(s.firstChunkDelayMs, signal);
     for (let i = 0; i < chunks; i++) {
-      if (s.throwAfter === i) throw new Error(`${this.id} failed`);
+      if (s.throwAfter === i) throw Object.assign(new Error(`${this.id} failed`), { status: "status" in s ? s.status : 400 });
       // Bounded so a broken implementation fails the test instead of hanging it.
       if (s.stallAfter === i) await sleep(30_000, signal);
       if (signal?.aborted) return;
@@ -144,6 +146,34 @@ describe("FallbackSynthesizer", () => {
     expect(fallbacks[0]!.provider).toBe("cloud");
     expect((fallbacks[0]!.error as Error).message).toBe("cloud failed");
     expect(served).toEqual(["embedded"]);
+  });
+
+  it("retries once a sentence that fails at once with a 5xx or a dropped connection, and plays the retry", async () => {
+    for (const status of [503, undefined]) {
+      const primary = new ScriptedSynth("cloud", (_text, call) => (call === 0 ? { throwAfter: 0, status } : {}));
+      const fallback = new ScriptedSynth("embedded");
+      const { synth, fallbacks } = setup(primary, fallback);
+      const { served, sources } = await speak(synth, "Do you own the home?");
+      expect(primary.calls).toHaveLength(2);
+      expect(fallback.calls).toHaveLength(0);
+      expect(fallbacks).toEqual([]);
+      expect(served).toEqual(["cloud"]);
+      expect(sources.every((x) => x?.provider === "cloud")).toBe(true);
+    }
+  });
+
+  it("does not retry a 4xx, and falls back when the retry fails too", async () => {
+    const refused = new ScriptedSynth("cloud", () => ({ throwAfter: 0, status: 401 }));
+    const r1 = setup(refused, new ScriptedSynth("embedded"));
+    await speak(r1.synth, "Hello there.");
+    expect(refused.calls).toHaveLength(1);
+
+    const down = new ScriptedSynth("cloud", () => ({ throwAfter: 0, status: 502 }));
+    const r2 = setup(down, new ScriptedSynth("embedded"));
+    const { served } = await speak(r2.synth, "Hello there.");
+    expect(down.calls).toHaveLength(2);
+    expect(served).toEqual(["embedded"]);
+    expect(r2.fallbacks.map((f) => f.reason)).toEqual(["error"]);
   });
 
   it("counts a primary that ends without any audio as a failure", async () => {

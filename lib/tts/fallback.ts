@@ -15,6 +15,13 @@ export interface FallbackSynthesizerOptions {
 
 class Timeout extends Error {}
 
+/** A failure worth one more try: no HTTP status (connection refused or reset) or a 5xx. Not a timeout, not a 4xx. */
+function transient(error: unknown): boolean {
+  if (error instanceof Timeout) return false;
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status !== "number" || status >= 500;
+}
+
 async function within<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -28,8 +35,9 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
  * A cloud voice with the embedded one behind it. Text is spoken sentence by sentence; a sentence
  * the primary does not start within `firstAudioTimeoutMs`, fails, or stalls on is said by the
  * fallback instead (from its start: a few words may be heard twice, the caller never hears
- * silence), and so are the sentences after it. A circuit breaker skips the primary while it
- * keeps failing. `served` reports the provider of each sentence.
+ * silence), and so are the sentences after it. A sentence that fails at once (network, 5xx) is
+ * tried once more while half its first-audio budget is left. A circuit breaker skips the
+ * primary while it keeps failing. `served` reports the provider of each sentence.
  */
 export class FallbackSynthesizer implements Synthesizer {
   readonly id: string;
@@ -68,12 +76,26 @@ export class FallbackSynthesizer implements Synthesizer {
     const controller = new AbortController();
     const abort = () => controller.abort();
     options.signal?.addEventListener("abort", abort, { once: true });
-    const it = this.primary.stream(sentence, { ...options, signal: controller.signal, served: undefined })[Symbol.asyncIterator]();
+    const open = () => this.primary.stream(sentence, { ...options, signal: controller.signal, served: undefined })[Symbol.asyncIterator]();
+    let it = open();
     let first = true;
     let settled = false;
+    const firstAudioBy = performance.now() + this.o.firstAudioTimeoutMs;
+    let retried = false;
     try {
       for (;;) {
-        const r = await within(it.next(), first ? this.o.firstAudioTimeoutMs : this.o.stallTimeoutMs);
+        let r: IteratorResult<Int16Array>;
+        try {
+          r = await within(it.next(), first ? Math.max(0, firstAudioBy - performance.now()) : this.o.stallTimeoutMs);
+        } catch (error) {
+          // Retried once when safe: nothing was heard yet, the failure was the network or the
+          // provider's own (5xx), and at least half the first-audio budget is left for it.
+          if (!first || retried || options.signal?.aborted || !transient(error) || firstAudioBy - performance.now() < this.o.firstAudioTimeoutMs / 2) throw error;
+          retried = true;
+          void it.return?.(undefined).catch(() => {});
+          it = open();
+          continue;
+        }
         if (r.done) break;
         if (first) options.served?.(this.primary.id);
         first = false;
