@@ -6,7 +6,7 @@ import { SCENARIOS, scenarioWav, type ScenarioName } from "./scenarios";
 
 /**
  * Global setup (after the web server is up): this run's latency summary starts empty, every
- * conversation WAV is built, and every page is rendered once. In dev mode Next compiles a route
+ * conversation WAV is built, and every page is rendered once with its scripts. In dev mode Next compiles a route
  * on its first request, on the server's event loop; done during a call, that stalls the bot's
  * audio for a few hundred milliseconds, which is Next's first compile and not what we measure.
  */
@@ -18,6 +18,9 @@ export default async function globalSetup(config: FullConfig): Promise<void> {
   for (const route of ["/", "/call/quickrupee", "/call/home-renovation"]) {
     const res = await fetch(new URL(route, baseURL));
     if (!res.ok) throw new Error(`warming ${route}: HTTP ${res.status}`);
-    await res.text();
+    // Rendering a page compiles its server side only; its browser chunks compile when first
+    // requested, which would otherwise be during the first calls (starving the recognizer).
+    const scripts = [...(await res.text()).matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1]!);
+    await Promise.all(scripts.map(async (src) => (await fetch(new URL(src, baseURL))).arrayBuffer()));
   }
 }

@@ -109,7 +109,8 @@ function expectMeasured(r: PhoneCallerResult): void {
   }
 }
 
-describe("phone calls through the simulated carriers", () => {
+// The calls are real time: they all run at once (the call tests use separate callers and fakes).
+describe.concurrent("phone calls through the simulated carriers", () => {
   it("reaches every outcome of both flows over Twilio and Exotel, with spoken and keyed answers", async () => {
     const cases: Array<[Carrier, string, string, string, Record<string, unknown>?]> = [
       ["twilio", "quickrupee", "yes;dtmf:2", "not_qualified", { salaried: true, salary: false }],
@@ -191,6 +192,34 @@ describe("phone calls through the simulated carriers", () => {
     }
     expect(twilio.answers).toEqual({ salaried: true, salary: true, city: "Pune" });
   });
+
+  it("logs malformed carrier messages with a code and keeps every call going", async () => {
+    const healthy = phoneCall("twilio", "quickrupee", "yes;about thirty thousand;Mumbai");
+    const callSid = newCallSid();
+    const { token } = parameters((await postVoiceWebhook(callParams(callSid))).body);
+    const s = await openTwilioStream();
+    s.send("this is not json");
+    s.send({ event: "surprise" });
+    s.send({ event: "media", media: { payload: Buffer.from(mulawEncode(new Int16Array(160))).toString("base64") } });
+    s.send({ event: "media" });
+    s.send(twilioStart(callSid, { bot: "quickrupee", token: token! }));
+    s.send({ event: "media", media: { payload: "%%% not base64 %%%" } });
+    s.send({ event: "dtmf", dtmf: { digit: "x" } });
+    s.ws.send(Buffer.from([1, 2, 3]));
+    await waitUntil(() => logsWithCode(server, "bad_media").length > 0, "a bad_media log line", 5000);
+    for (const code of ["bad_json", "unknown_event", "not_started", "bad_message", "bad_media"]) {
+      expect(logsWithCode(server, code).length, code).toBeGreaterThan(0);
+    }
+    // The malformed stream's own call is still live: the caller hangs up and it ends as dropped.
+    expect((await readyStatus(server)).activeCalls).toBeGreaterThanOrEqual(1);
+    s.send({ event: "stop", stop: { callSid } });
+    expect(await s.closed).toBe(1000);
+
+    const r = await healthy;
+    expect(r).toMatchObject({ outcome: "qualified", answers: { salaried: true, salary: 30000, city: "Mumbai" } });
+    expect(processAlive(server.pid)).toBe(true);
+    expect(server.logs.filter((l) => l.includes('"level":50') || l.includes('"level":60'))).toEqual([]);
+  });
 });
 
 describe("phone bad input", () => {
@@ -242,31 +271,4 @@ describe("phone bad input", () => {
     expect(wrong.status).toBe(401);
   });
 
-  it("logs malformed carrier messages with a code and keeps every call going", async () => {
-    const healthy = phoneCall("twilio", "quickrupee", "yes;about thirty thousand;Mumbai");
-    const callSid = newCallSid();
-    const { token } = parameters((await postVoiceWebhook(callParams(callSid))).body);
-    const s = await openTwilioStream();
-    s.send("this is not json");
-    s.send({ event: "surprise" });
-    s.send({ event: "media", media: { payload: Buffer.from(mulawEncode(new Int16Array(160))).toString("base64") } });
-    s.send({ event: "media" });
-    s.send(twilioStart(callSid, { bot: "quickrupee", token: token! }));
-    s.send({ event: "media", media: { payload: "%%% not base64 %%%" } });
-    s.send({ event: "dtmf", dtmf: { digit: "x" } });
-    s.ws.send(Buffer.from([1, 2, 3]));
-    await waitUntil(() => logsWithCode(server, "bad_media").length > 0, "a bad_media log line", 5000);
-    for (const code of ["bad_json", "unknown_event", "not_started", "bad_message", "bad_media"]) {
-      expect(logsWithCode(server, code).length, code).toBeGreaterThan(0);
-    }
-    // The malformed stream's own call is still live: the caller hangs up and it ends as dropped.
-    expect((await readyStatus(server)).activeCalls).toBeGreaterThanOrEqual(1);
-    s.send({ event: "stop", stop: { callSid } });
-    expect(await s.closed).toBe(1000);
-
-    const r = await healthy;
-    expect(r).toMatchObject({ outcome: "qualified", answers: { salaried: true, salary: 30000, city: "Mumbai" } });
-    expect(processAlive(server.pid)).toBe(true);
-    expect(server.logs.filter((l) => l.includes('"level":50') || l.includes('"level":60'))).toEqual([]);
-  });
 });
