@@ -1,5 +1,6 @@
 import type { QuestionGrammar } from "../bot/grammar";
 import type { CircuitBreaker } from "../resilience/circuit-breaker";
+import { TimeoutError, within } from "../resilience/within";
 import type { RecognitionResult, Recognizer, RecognizerStream, SpeakerState } from "./types";
 
 export type AsrFallbackReason = "timeout" | "error" | "circuit_open";
@@ -11,7 +12,6 @@ export interface FallbackRecognizerOptions {
   onFallback?(e: { provider: string; reason: AsrFallbackReason; error?: unknown }): void;
 }
 
-class Timeout extends Error {}
 
 /**
  * A cloud recognizer with the embedded one decoding the same audio beside it. The cloud's
@@ -51,10 +51,8 @@ export class FallbackRecognizer implements Recognizer {
           o.onFallback?.({ provider, reason: "circuit_open" });
           return backup.finish();
         }
-        let timer: NodeJS.Timeout | undefined;
         try {
-          const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Timeout()), o.resultTimeoutMs)));
-          const result = await Promise.race([cloud.finish(), late]);
+          const result = await within(cloud.finish(), o.resultTimeoutMs);
           o.breaker.success();
           backup.cancel();
           return result;
@@ -66,10 +64,8 @@ export class FallbackRecognizer implements Recognizer {
             throw error;
           }
           o.breaker.failure();
-          o.onFallback?.({ provider, reason: error instanceof Timeout ? "timeout" : "error", error });
+          o.onFallback?.({ provider, reason: error instanceof TimeoutError ? "timeout" : "error", error });
           return backup.finish();
-        } finally {
-          clearTimeout(timer);
         }
       },
       cancel() {

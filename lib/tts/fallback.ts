@@ -1,4 +1,5 @@
 import type { CircuitBreaker } from "../resilience/circuit-breaker";
+import { TimeoutError, within } from "../resilience/within";
 import { chunkText } from "./chunk-text";
 import type { SynthesisOptions, Synthesizer } from "./types";
 
@@ -13,23 +14,14 @@ export interface FallbackSynthesizerOptions {
   onFallback?(e: { provider: string; reason: FallbackReason; error?: unknown }): void;
 }
 
-class Timeout extends Error {}
 
 /** A failure worth one more try: no HTTP status (connection refused or reset) or a 5xx. Not a timeout, not a 4xx. */
 function transient(error: unknown): boolean {
-  if (error instanceof Timeout) return false;
+  if (error instanceof TimeoutError) return false;
   const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
   return typeof status !== "number" || status >= 500;
 }
 
-async function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Timeout()), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * A cloud voice with the embedded one behind it. Text is spoken sentence by sentence; a sentence
@@ -109,7 +101,7 @@ export class FallbackSynthesizer implements Synthesizer {
       if (options.signal?.aborted) return true;
       settled = true;
       this.o.breaker.failure();
-      this.o.onFallback?.({ provider: this.primary.id, reason: error instanceof Timeout ? "timeout" : "error", error });
+      this.o.onFallback?.({ provider: this.primary.id, reason: error instanceof TimeoutError ? "timeout" : "error", error });
       return false;
     } finally {
       options.signal?.removeEventListener("abort", abort);
