@@ -202,10 +202,22 @@ const STOPWORDS = new Set([
 ]);
 
 /** Content words of what the bot asked; a weak yes followed by one of them answers the question. */
-function echoWords(question: Question): Set<string> {
+/**
+ * What depends on the question alone is worked out once per question: `understand` runs on every
+ * partial hypothesis while the caller speaks (isCompleteAnswer picks the end-of-turn window).
+ */
+function perQuestion<T>(derive: (question: Question) => T): (question: Question) => T {
+  const cache = new WeakMap<Question, T>();
+  return (question) => {
+    if (!cache.has(question)) cache.set(question, derive(question));
+    return cache.get(question)!;
+  };
+}
+
+const echoWords = perQuestion((question): Set<string> => {
   const words = normalizeWords(`${question.prompt} ${question.reprompt ?? ""}`);
   return new Set(words.filter((w) => !STOPWORDS.has(w)));
-}
+});
 
 /**
  * The first yes or no said is the answer ("no, I'm self employed" is a no); at one position the
@@ -237,7 +249,7 @@ const ARTICLES = new Set(["a", "an", "the"]);
  * The word a yes/no question turns on, right after "you": "salaried" in "Are you a salaried
  * employee?", "own" in "Do you own the home…?". Null when the prompt is not shaped that way.
  */
-function predicateOf(question: Question): string | null {
+const predicateOf = perQuestion((question): string | null => {
   const words = normalizeWords(question.prompt);
   const you = words.indexOf("you");
   if (you < 0 || you > 1) return null;
@@ -245,7 +257,7 @@ function predicateOf(question: Question): string | null {
   while (ARTICLES.has(words[k] as string)) k++;
   const word = words[k];
   return word !== undefined && !STOPWORDS.has(word) ? word : null;
-}
+});
 
 /**
  * A turn that restates the question's predicate answers it without a yes or no: "Salaried.",
