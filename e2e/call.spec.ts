@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { launchWithMic } from "./support/browser";
+import { LIVE_TIMEOUT_MS, launchWithMic } from "./support/browser";
 import { recordLatency } from "./support/latency-log";
 import { SCENARIOS, scenarioWav, type ScenarioName } from "./support/scenarios";
 
@@ -27,7 +27,7 @@ async function openCall(baseURL: string | undefined, bot: string, mic: Parameter
 async function spokenCall(baseURL: string | undefined, name: ScenarioName): Promise<Page> {
   const page = await openCall(baseURL, SCENARIOS[name].bot, { wav: scenarioWav(name) });
   await page.getByRole("button", { name: "Start call" }).click();
-  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "live");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "live", { timeout: LIVE_TIMEOUT_MS });
   return page;
 }
 
@@ -103,7 +103,7 @@ test("barge-in: answering during the greeting stops the bot and the answer is ta
 test("typed answers only: no microphone needed", async ({ baseURL }) => {
   const page = await openCall(baseURL, "quickrupee", "none");
   await page.getByRole("button", { name: "Type instead" }).click();
-  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "live");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "live", { timeout: LIVE_TIMEOUT_MS });
   const input = page.getByRole("textbox", { name: "Type your answer" });
   for (const [answer, next] of [
     ["yes, I am salaried", "monthly salary"],

@@ -1,10 +1,11 @@
 import { expect, test } from "@playwright/test";
+import { LIVE_TIMEOUT_MS } from "./support/browser";
 
 /** A call made in the browser shows up on the dashboard, and its page shows the transcript. */
 test("the dashboard shows a call made in this run and its transcript", async ({ page }) => {
   await page.goto("/call/home-renovation");
   await page.getByRole("button", { name: "Type instead" }).click();
-  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "live");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "live", { timeout: LIVE_TIMEOUT_MS });
   const input = page.getByRole("textbox", { name: "Type your answer" });
   for (const [answer, next] of [
     ["yes we own it", /budget/],

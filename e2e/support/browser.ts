@@ -27,3 +27,9 @@ export function launchWithMic(mic: { wav: string } | "denied" | "none"): Promise
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args });
 }
+
+/**
+ * How long a started call may take to go live. In dev mode the server's event loop is shared with
+ * Next's compiler, which can hold it for seconds at the start of a run (seen in CI: over 5 s).
+ */
+export const LIVE_TIMEOUT_MS = 20_000;
