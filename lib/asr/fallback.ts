@@ -1,7 +1,7 @@
 import type { QuestionGrammar } from "../bot/grammar";
 import type { CircuitBreaker } from "../resilience/circuit-breaker";
 import { TimeoutError, within } from "../resilience/within";
-import type { RecognitionResult, Recognizer, RecognizerStream, SpeakerState } from "./types";
+import type { RecognitionResult, Recognizer, RecognizerStartOptions, RecognizerStream, SpeakerState } from "./types";
 
 export type AsrFallbackReason = "timeout" | "error" | "circuit_open";
 
@@ -30,16 +30,16 @@ export class FallbackRecognizer implements Recognizer {
     this.id = primary.id;
   }
 
-  start(grammar: QuestionGrammar, speaker?: SpeakerState): RecognizerStream {
-    const backup = this.fallback.start(grammar, speaker);
-    const cloud = this.o.breaker.allow() ? this.primary.start(grammar, speaker) : undefined;
+  start(grammar: QuestionGrammar, speaker?: SpeakerState, options?: RecognizerStartOptions): RecognizerStream {
+    const backup = this.fallback.start(grammar, speaker, options);
+    const cloud = this.o.breaker.allow() ? this.primary.start(grammar, speaker, options) : undefined;
     let settled = false;
     let cancelled = false;
     const o = this.o;
     const provider = this.primary.id;
     return {
-      push(samples) {
-        cloud?.push(samples);
+      push(samples, coded) {
+        cloud?.push(samples, coded);
         backup.push(samples);
       },
       get partial() {

@@ -92,6 +92,20 @@ describe("OpenAIRealtimeRecognizer", () => {
     expect(recognizer.stats().openSockets).toBe(0);
   });
 
+  it("on a Twilio line, appends the carrier's G.711 μ-law bytes as they came (g711_ulaw, no transcode)", async () => {
+    fake.transcripts.push("haan ji");
+    const audio = tone(1000);
+    const stream = recognizer.start(grammar, {}, { codec: "g711_ulaw" });
+    // Each 20 ms frame: the 16 kHz samples the session decodes, and the 160 carrier bytes they came from.
+    const carrier = Uint8Array.from({ length: 8000 }, (_, i) => (i * 37) & 0xff);
+    for (let f = 0; f < 50; f++) stream.push(audio.subarray(f * 320, (f + 1) * 320), carrier.subarray(f * 160, (f + 1) * 160));
+    await expect(stream.finish()).resolves.toMatchObject({ text: "haan ji", rejected: false });
+    const session = fake.sessions.at(-1)!;
+    expect(session.update).toMatchObject({ input_audio_format: "g711_ulaw", turn_detection: null });
+    expect(session.appendedMs).toBe(1000);
+    expect(Buffer.concat(session.audio)).toEqual(Buffer.from(carrier));
+  });
+
   it("builds the partial from the transcript deltas, and ends on the full transcript", async () => {
     fake.transcripts.push("no I am self employed");
     const stream = recognizer.start(grammar);

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { Resampler } from "../audio/resample";
 import { int16ToBytes } from "../audio/pcm";
 import type { QuestionGrammar } from "../bot/grammar";
-import type { RecognitionResult, Recognizer, RecognizerStream } from "./types";
+import { mulawEncode } from "../audio/mulaw";
+import type { InputCodec, RecognitionResult, Recognizer, RecognizerStartOptions, RecognizerStream, SpeakerState } from "./types";
 
 export interface OpenAIRealtimeOptions {
   apiKey: string;
@@ -48,7 +49,8 @@ export function realtimeUrl(baseUrl = "https://api.openai.com/v1"): string {
 /**
  * OpenAI speech-to-text over the Realtime API in a transcription session, one WebSocket per
  * caller utterance: opened when the caller starts talking (so the handshake overlaps their
- * speech), audio appended as it arrives (resampled to 24 kHz pcm16), committed by our own
+ * speech), audio appended as it arrives (resampled to 24 kHz pcm16; on a Twilio call the
+ * carrier's own G.711 μ-law bytes, `g711_ulaw`, with no transcode at all), committed by our own
  * endpointing (turn_detection off: the grammar-aware end of turn stays ours), and the
  * transcript of the committed item is the result. The openai SDK's realtime helper opens
  * model sessions only (`?model=`), not transcription sessions (`?intent=transcription`), so
@@ -64,9 +66,9 @@ export class OpenAIRealtimeRecognizer implements Recognizer {
     this.url = realtimeUrl(o.baseUrl);
   }
 
-  start(_grammar: QuestionGrammar): RecognizerStream {
+  start(_grammar: QuestionGrammar, _speaker?: SpeakerState, options?: RecognizerStartOptions): RecognizerStream {
     this.open++;
-    return new RealtimeStream(this.url, this.o, this.id, () => this.open--);
+    return new RealtimeStream(this.url, this.o, this.id, options?.codec, () => this.open--);
   }
 
   stats(): Record<string, number> {
@@ -78,7 +80,8 @@ export class OpenAIRealtimeRecognizer implements Recognizer {
 
 class RealtimeStream implements RecognizerStream {
   private readonly ws: WebSocket;
-  private readonly resampler = new Resampler({ fromHz: 16000, toHz: REALTIME_RATE_HZ });
+  /** 16 kHz → what the session takes: 24 kHz for pcm16, 8 kHz (then μ-law) for g711_ulaw when a push lacks the carrier's bytes. */
+  private readonly resampler: Resampler;
   private queue: string[] = [];
   private ready = false;
   private text = "";
@@ -92,8 +95,10 @@ class RealtimeStream implements RecognizerStream {
     url: string,
     private readonly o: OpenAIRealtimeOptions,
     private readonly provider: string,
+    private readonly codec: InputCodec | undefined,
     private readonly onClose: () => void,
   ) {
+    this.resampler = new Resampler({ fromHz: 16000, toHz: codec === "g711_ulaw" ? 8000 : REALTIME_RATE_HZ });
     this.ws = new WebSocket(url, { headers: { authorization: `Bearer ${o.apiKey}`, "openai-beta": "realtime=v1" } });
     this.ws.on("open", () => {
       // The session is configured before any audio queued while connecting reaches it.
@@ -101,7 +106,7 @@ class RealtimeStream implements RecognizerStream {
         JSON.stringify({
           type: "transcription_session.update",
           session: {
-            input_audio_format: "pcm16",
+            input_audio_format: codec ?? "pcm16",
             input_audio_transcription: { model: o.model, ...(o.language && { language: o.language }) },
             turn_detection: null,
           },
@@ -169,17 +174,24 @@ class RealtimeStream implements RecognizerStream {
     this.settle?.({ error: this.failure });
   }
 
-  push(samples: Int16Array): void {
+  push(samples: Int16Array, coded?: Uint8Array): void {
     if (this.closed || this.failure) return;
     this.samples += samples.length;
-    const out = this.resampler.push(samples);
-    if (out.length) this.send({ type: "input_audio_buffer.append", audio: int16ToBytes(out).toString("base64") });
+    if (this.codec && coded) return this.append(coded);
+    this.appendSamples(this.resampler.push(samples));
+  }
+
+  private appendSamples(samples: Int16Array): void {
+    if (samples.length) this.append(this.codec === "g711_ulaw" ? mulawEncode(samples) : int16ToBytes(samples));
+  }
+
+  private append(bytes: Uint8Array): void {
+    if (bytes.length) this.send({ type: "input_audio_buffer.append", audio: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64") });
   }
 
   async finish(): Promise<RecognitionResult> {
     const started = performance.now();
-    const tail = this.resampler.flush();
-    if (tail.length) this.send({ type: "input_audio_buffer.append", audio: int16ToBytes(tail).toString("base64") });
+    this.appendSamples(this.resampler.flush());
     this.send({ type: "input_audio_buffer.commit" });
     const outcome = this.failure
       ? { error: this.failure }

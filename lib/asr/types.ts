@@ -25,9 +25,23 @@ export interface RecognitionResult {
   provider: string;
 }
 
+/**
+ * A carrier codec a recognizer may take as it is, saving the transcode to 16 kHz PCM:
+ * `g711_ulaw` is 8 kHz G.711 μ-law, what Twilio streams (and OpenAI Realtime accepts).
+ */
+export type InputCodec = "g711_ulaw";
+
+export interface RecognizerStartOptions {
+  /** The call's audio also arrives in this codec (each `push` then carries the coded bytes). */
+  codec?: InputCodec;
+}
+
 export interface RecognizerStream {
-  /** Feeds 16 kHz PCM16; never blocks for long (the embedded engine decodes ~70× real time). */
-  push(samples: Int16Array): void;
+  /**
+   * Feeds 16 kHz PCM16; never blocks for long (the embedded engine decodes ~70× real time).
+   * `coded` is the same audio as the carrier sent it, in the codec named at `start`.
+   */
+  push(samples: Int16Array, coded?: Uint8Array): void;
   /** The best hypothesis so far, lowercase words (may still change). */
   readonly partial: string;
   /** Ends the utterance and returns the final result. */
@@ -47,7 +61,7 @@ export interface SpeakerState {
 export interface Recognizer {
   readonly id: string;
   /** Starts recognizing one utterance against a question's grammar. */
-  start(grammar: QuestionGrammar, speaker?: SpeakerState): RecognizerStream;
+  start(grammar: QuestionGrammar, speaker?: SpeakerState, options?: RecognizerStartOptions): RecognizerStream;
   /** Engine resources in use, for readiness checks and leak tests. */
   stats(): Record<string, number>;
   close(): Promise<void>;

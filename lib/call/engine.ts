@@ -13,6 +13,7 @@ import { concatInt16 } from "../audio/pcm";
 import { FliteSynthesizer } from "../tts/flite";
 import { createSynthesizer } from "../tts/providers";
 import { PromptCache } from "../tts/prompt-cache";
+import { OUTPUT_FORMATS } from "../tts/types";
 import type { Channel } from "../transport/protocol";
 import { WebhookSender } from "../leads/webhook";
 import type { Metrics } from "../server/metrics";
@@ -109,7 +110,8 @@ export class CallEngine {
     const prompts = new PromptCache(botVoice, { maxDynamicEntries: config.PROMPT_CACHE ? 200 : 0 });
     let warmed = 0;
     if (config.PROMPT_CACHE) {
-      for (const flow of flows.values()) warmed += await prompts.warm(fixedPrompts(flow), { voice });
+      // Every fixed prompt in every format calls play (browsers 16 kHz, phone lines 8 kHz).
+      for (const format of OUTPUT_FORMATS) for (const flow of flows.values()) warmed += await prompts.warm(fixedPrompts(flow), { voice, format });
     }
     log.info(
       { flows: [...flows.keys()], promptsCached: warmed, tts: botVoice.id, voice, asrThreads: threads, ms: Math.round(performance.now() - started) },
@@ -155,7 +157,13 @@ export class CallEngine {
   }
 
   /** Creates a session (not yet started) or says why not. */
-  createCall(botId: string, channel: Channel, inputSampleRateHz: number, sink: SessionSink, carrierCallId?: string): CallSession | StartCallError {
+  createCall(
+    botId: string,
+    channel: Channel,
+    inputSampleRateHz: number,
+    sink: SessionSink,
+    line: Pick<SessionDeps, "carrierCallId" | "outputFormat" | "inputCodec"> = {},
+  ): CallSession | StartCallError {
     const flow = this.flows.get(botId);
     if (!flow) return "unknown_bot";
     if (this.draining || this.active.size >= this.config.MAX_CALLS) return "busy";
@@ -172,7 +180,7 @@ export class CallEngine {
         recorder: this.recorder,
         providers: { asr: this.recognizer.id, tts: `${this.prompts.providerId}:${this.voice}` },
         recordTimeoutMs: this.config.STORE_WRITE_TIMEOUT_MS,
-        carrierCallId,
+        ...line,
         understandFallback: this.understandFallback,
       },
       sink,

@@ -7,12 +7,10 @@ import { fixedPrompts, initialState, transition, type Action, type MachineEvent,
 import type { Understanding } from "../bot/types";
 import { isCompleteAnswer, understand } from "../bot/understand";
 import { keypadDigit, keypadEnd } from "../bot/dtmf";
-import type { Recognizer, RecognizerStream, SpeakerState } from "../asr/types";
-import { ASR_SAMPLE_RATE_HZ } from "../asr/types";
+import { ASR_SAMPLE_RATE_HZ, type InputCodec, type Recognizer, type RecognizerStream, type SpeakerState } from "../asr/types";
 import type { PromptCache } from "../tts/prompt-cache";
-import type { SynthesisOptions } from "../tts/types";
+import { formatRateHz, type OutputFormat, type SynthesisOptions } from "../tts/types";
 import type { CallState, Channel, InterruptReason, ServerMessage, TurnSource, TurnStages } from "../transport/protocol";
-import { OUTPUT_SAMPLE_RATE_HZ } from "../transport/protocol";
 import type { CallRecorder } from "./recorder";
 import { Speaker } from "./speaker";
 import { SpeechTracker } from "./speech-tracker";
@@ -43,6 +41,10 @@ export interface SessionDeps {
   channel: Channel;
   /** The rate the client declared (its audio is resampled to 16 kHz before it reaches the session). */
   inputSampleRateHz: number;
+  /** What the call plays (default `pcm_16000`; 8 kHz phone lines play `ulaw_8000`). */
+  outputFormat?: OutputFormat;
+  /** The carrier's own audio codec, when the recognizer can take it as it is (Twilio: G.711 μ-law). */
+  inputCodec?: InputCodec;
   log: Logger;
   now?: () => number;
   /** Where the call is recorded as it happens (none: not recorded). */
@@ -59,7 +61,7 @@ export interface SessionDeps {
 
 export interface SessionSink {
   message(m: ServerMessage): void;
-  /** A 20 ms frame of bot audio, 16 kHz PCM16. */
+  /** A 20 ms frame of bot audio, PCM16 at the call's output rate. */
   audio(samples: Int16Array): void;
 }
 
@@ -141,7 +143,8 @@ export class CallSession {
   private readonly speaker: Speaker;
   private stream: RecognizerStream | undefined;
   private lastPartial = "";
-  private preRoll: Int16Array[] = [];
+  private preRoll: Array<{ samples: Int16Array; coded?: Uint8Array }> = [];
+  private readonly outputRateHz: number;
   private preRollSamples = 0;
   private receivedSamples = 0;
   private lastVoicedAt = 0;
@@ -187,7 +190,8 @@ export class CallSession {
     this.startedAt = this.now();
     this.vad = new Vad({ sampleRateHz: ASR_SAMPLE_RATE_HZ, thresholdDb: deps.settings.vadThresholdDb });
     this.tracker = new SpeechTracker({ sampleRateHz: ASR_SAMPLE_RATE_HZ, minSpeechMs: 60 });
-    this.speaker = new Speaker({ frame: (f) => this.sink.audio(f) }, deps.settings.audioLeadMs, this.now);
+    this.outputRateHz = formatRateHz(deps.outputFormat);
+    this.speaker = new Speaker({ frame: (f) => this.sink.audio(f) }, deps.settings.audioLeadMs, this.now, this.outputRateHz);
     this.endPromise = new Promise((resolve) => (this.resolveEnd = resolve));
   }
 
@@ -224,7 +228,7 @@ export class CallSession {
       bot: flow.id,
       botName: flow.name,
       inputSampleRateHz: this.deps.inputSampleRateHz,
-      outputSampleRateHz: OUTPUT_SAMPLE_RATE_HZ,
+      outputSampleRateHz: this.outputRateHz,
       questions: flow.questions.map((q) => ({ id: q.id, prompt: q.prompt })),
     });
     this.record("call", (r) =>
@@ -252,13 +256,16 @@ export class CallSession {
 
   // ---------------------------------------------------------------- caller audio
 
-  /** 16 kHz PCM16 caller audio, as it arrives. */
-  pushAudio(samples: Int16Array): void {
+  /**
+   * 16 kHz PCM16 caller audio, as it arrives; `coded` is the same audio in the carrier's codec
+   * (`inputCodec`), handed to a recognizer that takes it as it is.
+   */
+  pushAudio(samples: Int16Array, coded?: Uint8Array): void {
     if (this.ended || samples.length === 0) return;
     const arrivedAt = this.now();
     const chunkEnd = this.receivedSamples + samples.length;
     this.receivedSamples = chunkEnd;
-    this.keepPreRoll(samples);
+    this.keepPreRoll(samples, coded);
     // The VAD sees every sample, so its sample positions stay those of the call's audio (the
     // silence before end of turn is measured in them), and its noise floor keeps tracking.
     const frames = this.vad.process(samples);
@@ -271,7 +278,7 @@ export class CallSession {
       if (e.type === "start") this.onSpeechStart();
     }
     if (!this.stream) return;
-    this.stream.push(samples);
+    this.stream.push(samples, coded);
     const partial = this.stream.partial;
     if (partial && partial !== this.lastPartial) {
       this.lastPartial = partial;
@@ -282,12 +289,12 @@ export class CallSession {
     if (silenceMs >= this.endpointWindowMs(partial)) void this.endOfTurn();
   }
 
-  private keepPreRoll(samples: Int16Array): void {
-    this.preRoll.push(samples);
+  private keepPreRoll(samples: Int16Array, coded: Uint8Array | undefined): void {
+    this.preRoll.push({ samples, coded });
     this.preRollSamples += samples.length;
     const max = (PRE_ROLL_MS / 1000) * ASR_SAMPLE_RATE_HZ;
-    while (this.preRoll.length > 1 && this.preRollSamples - this.preRoll[0]!.length >= max) {
-      this.preRollSamples -= this.preRoll.shift()!.length;
+    while (this.preRoll.length > 1 && this.preRollSamples - this.preRoll[0]!.samples.length >= max) {
+      this.preRollSamples -= this.preRoll.shift()!.samples.length;
     }
   }
 
@@ -304,9 +311,9 @@ export class CallSession {
     this.turnId++;
     this.lastPartial = "";
     const grammar = this.deps.grammars.get(this.question.id)!;
-    this.stream = this.deps.recognizer.start(grammar, this.caller);
+    this.stream = this.deps.recognizer.start(grammar, this.caller, { codec: this.deps.inputCodec });
     // The pre-roll holds the audio just before the VAD fired (soft onsets, the frame being pushed).
-    for (const chunk of this.preRoll.slice(0, -1)) this.stream.push(chunk);
+    for (const chunk of this.preRoll.slice(0, -1)) this.stream.push(chunk.samples, chunk.coded);
   }
 
   private async endOfTurn(): Promise<void> {
@@ -597,12 +604,13 @@ export class CallSession {
     this.botTurnEnds = thenEnd;
     // Who speaks this turn (a cloud voice may hand a sentence to the fallback): recorded with the turn.
     const servedBy: string[] = [];
-    const options: SynthesisOptions = { voice: this.deps.settings.voice, served: (id) => void (servedBy.includes(id) || servedBy.push(id)) };
+    const options: SynthesisOptions = { voice: this.deps.settings.voice, format: this.deps.outputFormat, served: (id) => void (servedBy.includes(id) || servedBy.push(id)) };
     const prompts = this.deps.prompts;
+    const rateHz = this.outputRateHz;
     const pending = this.pending;
     this.pending = undefined;
     const audio = async function* () {
-      let skip = Math.round((skipMs / 1000) * OUTPUT_SAMPLE_RATE_HZ);
+      let skip = Math.round((skipMs / 1000) * rateHz);
       for (const t of texts) {
         for await (const chunk of prompts.speak(t, options)) {
           if (skip >= chunk.length) {
@@ -637,7 +645,7 @@ export class CallSession {
       if (this.ended) return;
       this.clearNoInput();
       this.sink.message({ type: "bot_text", turnId, text });
-      this.sink.message({ type: "audio_start", turnId, sampleRateHz: OUTPUT_SAMPLE_RATE_HZ });
+      this.sink.message({ type: "audio_start", turnId, sampleRateHz: this.outputRateHz });
       this.botSpeaking = true;
       this.setState("speaking");
       const outcome = await this.speaker.play(timed(this.now), () => this.onFirstFrame(pending, requestedAt, firstChunkAt, recordMs, servedBy));

@@ -1,10 +1,9 @@
 import { OUTPUT_FRAME_MS, OUTPUT_SAMPLE_RATE_HZ } from "../transport/protocol";
 
-const FRAME_SAMPLES = (OUTPUT_SAMPLE_RATE_HZ * OUTPUT_FRAME_MS) / 1000;
 const TICK_MS = 10;
 
 export interface SpeakerSink {
-  /** One 20 ms frame of bot audio (16 kHz PCM16). */
+  /** One 20 ms frame of bot audio (PCM16 at the speaker's rate). */
   frame(samples: Int16Array): void;
 }
 
@@ -26,12 +25,16 @@ export class Speaker {
   private timer: NodeJS.Timeout | undefined;
   private finish: ((o: SpeakOutcome) => void) | undefined;
   private firstFrame: (() => void) | undefined;
+  private readonly frameSamples: number;
 
   constructor(
     private readonly sink: SpeakerSink,
     private readonly leadMs: number,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+    private readonly sampleRateHz: number = OUTPUT_SAMPLE_RATE_HZ,
+  ) {
+    this.frameSamples = (sampleRateHz * OUTPUT_FRAME_MS) / 1000;
+  }
 
   get active(): boolean {
     return this.finish !== undefined;
@@ -40,7 +43,7 @@ export class Speaker {
   /** Milliseconds of this turn's audio the caller has heard so far (estimated from pacing). */
   get playedMs(): number {
     if (!this.active || !this.started) return 0;
-    return Math.min((this.sentSamples / OUTPUT_SAMPLE_RATE_HZ) * 1000, this.now() - this.startedAt);
+    return Math.min((this.sentSamples / this.sampleRateHz) * 1000, this.now() - this.startedAt);
   }
 
   /**
@@ -79,11 +82,11 @@ export class Speaker {
   }
 
   private takeFrame(): Int16Array {
-    const frame = new Int16Array(FRAME_SAMPLES);
+    const frame = new Int16Array(this.frameSamples);
     let filled = 0;
-    while (filled < FRAME_SAMPLES && this.buffer.length > 0) {
+    while (filled < this.frameSamples && this.buffer.length > 0) {
       const head = this.buffer[0]!;
-      const n = Math.min(FRAME_SAMPLES - filled, head.length - this.offset);
+      const n = Math.min(this.frameSamples - filled, head.length - this.offset);
       frame.set(head.subarray(this.offset, this.offset + n), filled);
       filled += n;
       this.offset += n;
@@ -93,18 +96,18 @@ export class Speaker {
       }
     }
     this.bufferedSamples -= filled;
-    return filled === FRAME_SAMPLES ? frame : frame.subarray(0, filled);
+    return filled === this.frameSamples ? frame : frame.subarray(0, filled);
   }
 
   private pump(): void {
     if (!this.finish) return;
     const now = this.now();
-    while (this.bufferedSamples >= FRAME_SAMPLES || (this.inputDone && this.bufferedSamples > 0)) {
+    while (this.bufferedSamples >= this.frameSamples || (this.inputDone && this.bufferedSamples > 0)) {
       if (!this.started) {
         this.started = true;
         this.startedAt = now;
       }
-      const sentMs = (this.sentSamples / OUTPUT_SAMPLE_RATE_HZ) * 1000;
+      const sentMs = (this.sentSamples / this.sampleRateHz) * 1000;
       if (sentMs - (now - this.startedAt) >= this.leadMs) break;
       const frame = this.takeFrame();
       this.sentSamples += frame.length;
@@ -115,7 +118,7 @@ export class Speaker {
         first();
       }
     }
-    const durationMs = (this.sentSamples / OUTPUT_SAMPLE_RATE_HZ) * 1000;
+    const durationMs = (this.sentSamples / this.sampleRateHz) * 1000;
     if (this.inputDone && this.bufferedSamples === 0 && (!this.started || now - this.startedAt >= durationMs)) {
       this.settle({ kind: "played", playedMs: durationMs, durationMs });
     }
@@ -127,7 +130,7 @@ export class Speaker {
     const outcome: SpeakOutcome = {
       kind: "interrupted",
       playedMs: this.playedMs,
-      durationMs: (this.sentSamples / OUTPUT_SAMPLE_RATE_HZ) * 1000,
+      durationMs: (this.sentSamples / this.sampleRateHz) * 1000,
     };
     this.settle(outcome);
     return outcome;

@@ -41,6 +41,8 @@ export interface PhoneCallerOptions {
   to?: string;
   /** Something happened on the line (the CLI prints these). */
   onEvent?: (line: string) => void;
+  /** Each media payload the server sent, as the carrier received it (μ-law or PCM bytes). */
+  onBotAudio?: (payload: Buffer) => void;
 }
 
 export interface PhoneCallerResult extends CallerResult {
@@ -356,6 +358,7 @@ export async function runPhoneCaller(o: PhoneCallerOptions): Promise<PhoneCaller
       }
       switch (m.event) {
         case "media": {
+          o.onBotAudio?.(Buffer.from(m.media?.payload ?? "", "base64"));
           const samples = line.decode(m.media?.payload ?? "");
           const ms = (samples.length / RATE_HZ) * 1000;
           result.botAudioMs += ms;

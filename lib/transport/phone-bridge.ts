@@ -2,10 +2,11 @@ import type { WebSocket } from "ws";
 import { z } from "zod";
 import type { Logger } from "pino";
 import { Resampler } from "../audio/resample";
-import { ASR_SAMPLE_RATE_HZ } from "../asr/types";
+import { ASR_SAMPLE_RATE_HZ, type InputCodec } from "../asr/types";
+import { formatRateHz, type OutputFormat } from "../tts/types";
 import type { CallEngine } from "../call/engine";
 import type { CallSession } from "../call/session";
-import { CLOSE, OUTPUT_SAMPLE_RATE_HZ, type ServerMessage } from "./protocol";
+import { CLOSE, type ServerMessage } from "./protocol";
 
 /**
  * What a carrier's media stream means, whatever its wire format (lib/transport/twilio.ts,
@@ -14,7 +15,8 @@ import { CLOSE, OUTPUT_SAMPLE_RATE_HZ, type ServerMessage } from "./protocol";
 export type CarrierEvent =
   | { kind: "connected" }
   | { kind: "start"; start: CarrierStart }
-  | { kind: "media"; samples: Int16Array }
+  /** `coded`: the payload as the carrier sent it, when it is in the wire's `codec`. */
+  | { kind: "media"; samples: Int16Array; coded?: Uint8Array }
   | { kind: "dtmf"; digit: string }
   | { kind: "mark"; name: string }
   | { kind: "stop" };
@@ -55,6 +57,8 @@ export class CarrierMessageError extends Error {
 /** One carrier's wire format: parsing what it sends and building what it plays. */
 export interface CarrierWire {
   channel: "twilio" | "exotel";
+  /** The codec of the carrier's audio when a recognizer can take it as it is (Twilio: G.711 μ-law). */
+  codec?: InputCodec;
   /** Parses one text frame; throws CarrierMessageError. */
   parse(text: string): CarrierEvent;
   media(streamId: string, samples: Int16Array): string;
@@ -81,8 +85,17 @@ export interface PhoneBridgeOptions {
 const markName = (turnId: number) => `turn-${turnId}`;
 
 /**
+ * What a call on a carrier line plays: narrowband lines get `ulaw_8000` (the phone network carries
+ * G.711 anyway; ElevenLabs then speaks the carrier's own bytes), wider ones 16 kHz PCM.
+ */
+export function carrierOutputFormat(sampleRateHz: number): OutputFormat {
+  return sampleRateHz === 8000 ? "ulaw_8000" : "pcm_16000";
+}
+
+/**
  * A phone call over a carrier's media stream: carrier audio (8 kHz, μ-law or PCM) → 16 kHz PCM
- * for the session; the session's 20 ms bot frames → the carrier's format, sent as they are paced
+ * for the session (and, for Twilio, the μ-law bytes as they came, for a recognizer that takes
+ * them); the session's 20 ms bot frames (8 kHz on narrowband lines) → the carrier's format, sent as they are paced
  * (so `clear` on barge-in has something to cut); a mark after each bot turn, echoed by the
  * carrier once the caller has heard it; keypad digits as answers. Malformed messages are logged
  * with a code and the call goes on.
@@ -163,9 +176,9 @@ export function handleCarrierSocket(ws: WebSocket, wire: CarrierWire, engine: Ca
     }
   };
 
-  const onAudio = (samples16k: Int16Array) => {
+  const onAudio = (samples: Int16Array) => {
     if (!start || ws.readyState !== ws.OPEN) return;
-    const out = outbound ? outbound.push(samples16k) : samples16k;
+    const out = outbound ? outbound.push(samples) : samples;
     pending.push(out);
     pendingSamples += out.length;
     flush(false);
@@ -177,7 +190,12 @@ export function handleCarrierSocket(ws: WebSocket, wire: CarrierWire, engine: Ca
     if (refused) return problem("unauthorized", `stream refused: ${refused}`, CLOSE.policy);
     const bot = s.customParameters.bot || options.bot || options.defaultBot;
     start = s;
-    const created = engine.createCall(bot, channel, s.sampleRateHz, { message: onSessionMessage, audio: onAudio }, s.carrierCallId);
+    const outputFormat = carrierOutputFormat(s.sampleRateHz);
+    const created = engine.createCall(bot, channel, s.sampleRateHz, { message: onSessionMessage, audio: onAudio }, {
+      carrierCallId: s.carrierCallId,
+      outputFormat,
+      inputCodec: wire.codec,
+    });
     if (created === "unknown_bot") {
       start = undefined;
       return problem("unknown_bot", `no bot "${bot}"; known: ${[...engine.flows.keys()].join(", ")}`, CLOSE.policy);
@@ -189,7 +207,8 @@ export function handleCarrierSocket(ws: WebSocket, wire: CarrierWire, engine: Ca
     clearTimeout(startTimer);
     session = created;
     inbound = s.sampleRateHz === ASR_SAMPLE_RATE_HZ ? undefined : new Resampler({ fromHz: s.sampleRateHz, toHz: ASR_SAMPLE_RATE_HZ });
-    outbound = s.sampleRateHz === OUTPUT_SAMPLE_RATE_HZ ? undefined : new Resampler({ fromHz: OUTPUT_SAMPLE_RATE_HZ, toHz: s.sampleRateHz });
+    const outputRateHz = formatRateHz(outputFormat);
+    outbound = s.sampleRateHz === outputRateHz ? undefined : new Resampler({ fromHz: outputRateHz, toHz: s.sampleRateHz });
     log.info({ callId: session.callId, bot, channel, carrierCallId: s.carrierCallId, streamId: s.streamId, sampleRateHz: s.sampleRateHz, ip: meta.ip }, "call started");
     void session.done.then(async (summary) => {
       // The caller hears the closing words before the stream closes (closing drops what the carrier still buffers).
@@ -213,7 +232,7 @@ export function handleCarrierSocket(ws: WebSocket, wire: CarrierWire, engine: Ca
         return onStart(e.start);
       case "media":
         if (!session) return problem("not_started", "media before start");
-        if (e.samples.length) session.pushAudio(inbound ? inbound.push(e.samples) : e.samples);
+        if (e.samples.length) session.pushAudio(inbound ? inbound.push(e.samples) : e.samples, e.coded);
         return;
       case "dtmf":
         if (!session) return problem("not_started", "dtmf before start");

@@ -30,6 +30,7 @@ export const TWILIO_RATE_HZ = 8000;
 
 export const twilioWire: CarrierWire = {
   channel: "twilio",
+  codec: "g711_ulaw",
   parse(text: string): CarrierEvent {
     const { event, json } = parseEvent(text);
     switch (event) {
@@ -49,7 +50,8 @@ export const twilioWire: CarrierWire = {
       case "media": {
         const m = readMessage(Media, json, event).media;
         if (m.track && m.track !== "inbound") return { kind: "media", samples: new Int16Array(0) };
-        return { kind: "media", samples: mulawDecode(decodeBase64(m.payload)) };
+        const coded = decodeBase64(m.payload);
+        return { kind: "media", samples: mulawDecode(coded), coded };
       }
       case "dtmf":
         return { kind: "dtmf", digit: readMessage(DtmfMessage, json, event).dtmf.digit };

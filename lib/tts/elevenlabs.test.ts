@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { concatInt16, rmsDbfs } from "../audio/pcm";
 import { ElevenLabsSynthesizer } from "./elevenlabs";
-import { startFakeTts, type FakeTtsServer } from "./testing/fake-tts-server";
+import { mulawEncode } from "../audio/mulaw";
+import { fakeSpeech, startFakeTts, type FakeTtsServer } from "./testing/fake-tts-server";
 import { TTS_SAMPLE_RATE_HZ } from "./types";
 
 const KEY = "xi-test-key";
@@ -74,6 +75,20 @@ describe("ElevenLabsSynthesizer", () => {
     expect(request.body.model_id).toBe("eleven_flash_v2_5");
     expect(request.body.text).toBe(SENTENCE);
     expect(request.text).toBe(SENTENCE);
+  });
+
+  it("asks for ulaw_8000 on a phone line, and its 8 kHz samples re-encode to exactly the bytes the service sent", async () => {
+    fake.behaviour.chunkDelayMs = 5;
+    const chunks = await collect(synth().stream(SENTENCE, { voice: "voice123", format: "ulaw_8000" }));
+    expect(new URL(fake.requests[0]!.path, "http://fake").searchParams.get("output_format")).toBe("ulaw_8000");
+    expect(chunks.length).toBeGreaterThan(3);
+    const sent = fakeSpeech(SENTENCE, "awb", "ulaw_8000");
+    const audio = concatInt16(chunks);
+    expect(audio.length).toBe(sent.length);
+    // G.711 decodes "negative zero" (0x7f) and zero (0xff) alike; every other byte comes back as it was.
+    const back = mulawEncode(audio);
+    expect(back.every((b, i) => b === sent[i] || (sent[i] === 0x7f && b === 0xff))).toBe(true);
+    expect(rmsDbfs(audio)).toBeGreaterThan(-40);
   });
 
   it("rejects with a wrong key", async () => {

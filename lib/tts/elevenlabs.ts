@@ -1,5 +1,5 @@
 import { ElevenLabsClient } from "@elevenlabs/elevenlabs-js";
-import { assertAudio, pcmChunks } from "./pcm-stream";
+import { assertAudio, mulawChunks, pcmChunks } from "./pcm-stream";
 import type { SynthesisOptions, Synthesizer } from "./types";
 
 export interface ElevenLabsOptions {
@@ -11,8 +11,9 @@ export interface ElevenLabsOptions {
 }
 
 /**
- * ElevenLabs streaming TTS through its SDK: raw 16 kHz PCM (`pcm_16000`) chunks as they are
- * synthesized, so the first audio plays before the sentence is done. Text normalisation stays on
+ * ElevenLabs streaming TTS through its SDK: raw 16 kHz PCM (`pcm_16000`) chunks for browsers, or
+ * G.711 μ-law at 8 kHz (`ulaw_8000`) for phone lines, whose bytes reach the carrier unchanged;
+ * chunks are yielded as they are synthesized, so the first audio plays before the sentence is done. Text normalisation stays on
  * (the default), so "25,000 rupees" is read as an amount. No retries here: the fallback
  * synthesizer decides what to do when it fails.
  */
@@ -28,10 +29,11 @@ export class ElevenLabsSynthesizer implements Synthesizer {
   }
 
   async *stream(text: string, options: SynthesisOptions): AsyncIterable<Int16Array> {
+    const outputFormat = options.format ?? "pcm_16000";
     const { data, rawResponse } = await this.client.textToSpeech
-      .stream(this.o.voiceId, { text, modelId: this.o.modelId, outputFormat: "pcm_16000" }, { abortSignal: options.signal, maxRetries: 0 })
+      .stream(this.o.voiceId, { text, modelId: this.o.modelId, outputFormat }, { abortSignal: options.signal, maxRetries: 0 })
       .withRawResponse();
     assertAudio(rawResponse.headers.get("content-type"), "ElevenLabs");
-    yield* pcmChunks(data, 16000);
+    yield* outputFormat === "ulaw_8000" ? mulawChunks(data) : pcmChunks(data, 16000);
   }
 }

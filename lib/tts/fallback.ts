@@ -34,6 +34,7 @@ function transient(error: unknown): boolean {
 export class FallbackSynthesizer implements Synthesizer {
   readonly id: string;
   readonly voices: readonly string[];
+  readonly narrowbandIsResampled?: boolean;
 
   constructor(
     private readonly primary: Synthesizer,
@@ -43,6 +44,7 @@ export class FallbackSynthesizer implements Synthesizer {
   ) {
     this.id = primary.id;
     this.voices = primary.voices;
+    this.narrowbandIsResampled = primary.narrowbandIsResampled;
   }
 
   async *stream(text: string, options: SynthesisOptions): AsyncIterable<Int16Array> {

@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import { assertAudio, pcmChunks } from "./pcm-stream";
-import type { SynthesisOptions, Synthesizer } from "./types";
+import { formatRateHz, type SynthesisOptions, type Synthesizer } from "./types";
 
 export interface OpenAISpeechOptions {
   apiKey: string;
@@ -13,11 +13,12 @@ export interface OpenAISpeechOptions {
 /** OpenAI's `pcm` speech format: 24 kHz mono PCM16 little-endian. */
 const OPENAI_PCM_RATE_HZ = 24000;
 
-/** OpenAI speech (`audio.speech.create`, response_format "pcm"), streamed as it arrives and resampled to 16 kHz. */
+/** OpenAI speech (`audio.speech.create`, response_format "pcm"), streamed as it arrives and resampled to the call's rate. */
 export class OpenAISynthesizer implements Synthesizer {
   readonly id: string;
   readonly voices: readonly string[];
   private readonly client: OpenAI;
+  readonly narrowbandIsResampled = true;
 
   constructor(private readonly o: OpenAISpeechOptions) {
     this.id = `openai:${o.model}`;
@@ -32,6 +33,6 @@ export class OpenAISynthesizer implements Synthesizer {
     );
     if (!response.body) throw new Error("OpenAI speech returned no body");
     assertAudio(response.headers.get("content-type"), "OpenAI");
-    yield* pcmChunks(response.body as ReadableStream<Uint8Array>, OPENAI_PCM_RATE_HZ);
+    yield* pcmChunks(response.body as ReadableStream<Uint8Array>, OPENAI_PCM_RATE_HZ, formatRateHz(options.format));
   }
 }

@@ -1,3 +1,4 @@
+import { mulawDecode } from "../audio/mulaw";
 import { Resampler } from "../audio/resample";
 import { TTS_SAMPLE_RATE_HZ } from "./types";
 
@@ -10,11 +11,11 @@ export function assertAudio(contentType: string | null, provider: string): void 
 
 /**
  * Bytes of PCM16 little-endian as a cloud service streams them (chunk boundaries anywhere, even
- * mid-sample) → 16 kHz Int16Array chunks. Resamples when the service speaks another rate
+ * mid-sample) → Int16Array chunks at `toHz`. Resamples when the service speaks another rate
  * (OpenAI's "pcm" is 24 kHz).
  */
-export async function* pcmChunks(body: ReadableStream<Uint8Array>, sampleRateHz: number): AsyncIterable<Int16Array> {
-  const resampler = sampleRateHz === TTS_SAMPLE_RATE_HZ ? undefined : new Resampler({ fromHz: sampleRateHz, toHz: TTS_SAMPLE_RATE_HZ });
+export async function* pcmChunks(body: ReadableStream<Uint8Array>, sampleRateHz: number, toHz = TTS_SAMPLE_RATE_HZ): AsyncIterable<Int16Array> {
+  const resampler = sampleRateHz === toHz ? undefined : new Resampler({ fromHz: sampleRateHz, toHz });
   let carry: number | undefined;
   for await (const chunk of readAll(body)) {
     if (chunk.length === 0) continue;
@@ -30,6 +31,11 @@ export async function* pcmChunks(body: ReadableStream<Uint8Array>, sampleRateHz:
   }
   const tail = resampler?.flush();
   if (tail?.length) yield tail;
+}
+
+/** G.711 μ-law bytes as a service streams them (one byte per sample, so any boundary is a sample boundary) → PCM16 chunks at the stream's rate. */
+export async function* mulawChunks(body: ReadableStream<Uint8Array>): AsyncIterable<Int16Array> {
+  for await (const chunk of readAll(body)) if (chunk.length) yield mulawDecode(chunk);
 }
 
 /** A web ReadableStream as an async iterable that cancels the stream (and its connection) when the consumer stops early. */

@@ -10,7 +10,7 @@ class CountingSynth implements Synthesizer {
   calls: string[] = [];
 
   async *stream(text: string, options: SynthesisOptions): AsyncIterable<Int16Array> {
-    this.calls.push(`${options.voice}/${options.rate ?? 1}/${text}`);
+    this.calls.push(`${options.voice}/${options.rate ?? 1}/${options.format ? `${options.format}/` : ""}${text}`);
     for (const sentence of text.split(". ")) {
       if (options.signal?.aborted) return;
       await Promise.resolve();
@@ -79,6 +79,32 @@ describe("PromptCache", () => {
     expect(synth.calls).toEqual(["a/1/Hello", "b/1/Hello", "a/1.15/Hello"]);
     expect(other).toEqual([audioFor("Hello", { voice: "b" })]);
     expect(faster).toEqual([audioFor("Hello", { voice: "a", rate: 1.15 })]);
+  });
+
+  it("keys audio by output format: a voice that speaks μ-law itself is asked for the phone line's prompts", async () => {
+    const synth = new CountingSynth();
+    const cache = new PromptCache(synth);
+    const phone = { voice: "a", format: "ulaw_8000" } as const;
+    await cache.warm(["Hello"], slt);
+    expect(cache.has("Hello", phone)).toBe(false);
+    expect(await cache.warm(["Hello"], phone)).toBe(1);
+    expect(synth.calls).toEqual(["a/1/Hello", "a/1/ulaw_8000/Hello"]);
+    expect(await collect(cache.speak("Hello", phone))).toEqual([audioFor("Hello", phone)]);
+    expect(synth.calls).toHaveLength(2);
+  });
+
+  it("derives narrowband prompts by resampling the wideband ones when the voice's narrowband is only a resample", async () => {
+    const synth = Object.assign(new CountingSynth(), { narrowbandIsResampled: true });
+    const cache = new PromptCache(synth);
+    const phone = { voice: "a", format: "ulaw_8000" } as const;
+    expect(await cache.warm(["Hello there"], phone)).toBe(1);
+    // The wideband prompt was synthesized (once) and resampled; the synthesizer never saw a narrowband request.
+    expect(synth.calls).toEqual(["a/1/pcm_16000/Hello there"]);
+    expect(cache.has("Hello there", slt)).toBe(true);
+    const [narrow] = await collect(cache.speak("Hello there", phone));
+    const [wide] = await collect(cache.speak("Hello there", slt));
+    expect(narrow!.length).toBe(Math.round(wide!.length / 2));
+    expect(synth.calls).toHaveLength(1);
   });
 
   it("streams text it does not hold as the synthesizer produces it, then remembers it", async () => {

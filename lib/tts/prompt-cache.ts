@@ -1,5 +1,6 @@
 import { concatInt16 } from "../audio/pcm";
-import type { SynthesisOptions, Synthesizer } from "./types";
+import { resample } from "../audio/resample";
+import { formatRateHz, TTS_SAMPLE_RATE_HZ, type SynthesisOptions, type Synthesizer } from "./types";
 
 export interface PromptCacheOptions {
   /** Entries for text that is not a fixed prompt, kept least-recently-used. */
@@ -7,7 +8,7 @@ export interface PromptCacheOptions {
 }
 
 /**
- * Holds synthesized audio keyed by provider, voice, rate and text. Fixed prompts are warmed at
+ * Holds synthesized audio keyed by provider, output format, voice, rate and text. Fixed prompts are warmed at
  * start and pinned, so a bot reply starts with no synthesis time at all; other text streams from
  * the synthesizer and is remembered once complete.
  */
@@ -28,15 +29,31 @@ export class PromptCache {
   }
 
   private key(text: string, options: SynthesisOptions): string {
-    return `${this.synth.id}\u0000${options.voice}\u0000${options.rate ?? 1}\u0000${text}`;
+    return `${this.synth.id}\u0000${options.format ?? "pcm_16000"}\u0000${options.voice}\u0000${options.rate ?? 1}\u0000${text}`;
   }
 
-  /** Synthesizes and pins every text. Returns how many were synthesized (not already cached). */
+  /**
+   * Synthesizes and pins every text. Returns how many were synthesized (not already cached).
+   * Narrowband prompts of a synthesizer whose narrowband is only a resample are resampled from
+   * the wideband ones (warmed first when missing), not synthesized again.
+   */
   async warm(texts: Iterable<string>, options: SynthesisOptions): Promise<number> {
+    const rateHz = formatRateHz(options.format);
+    const derive = rateHz !== TTS_SAMPLE_RATE_HZ && this.synth.narrowbandIsResampled === true;
+    const wide: SynthesisOptions = { ...options, format: "pcm_16000" };
     let count = 0;
     for (const text of new Set(texts)) {
       const key = this.key(text, options);
       if (this.pinned.has(key)) continue;
+      if (derive) {
+        const wideKey = this.key(text, wide);
+        if (!this.pinned.has(wideKey)) await this.warm([text], wide);
+        const source = this.pinned.get(wideKey);
+        if (!source) continue;
+        this.pinned.set(key, resample(source, TTS_SAMPLE_RATE_HZ, rateHz));
+        count++;
+        continue;
+      }
       const { audio, own } = await this.collect(text, options);
       // Audio a fallback voice made is not pinned under the configured voice's key.
       if (!own) continue;

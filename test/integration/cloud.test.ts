@@ -7,6 +7,7 @@ import { runCaller, type CallerResult } from "../../lib/client/caller";
 import { startFakeRealtime, type FakeRealtimeServer } from "../../lib/asr/testing/fake-realtime-server";
 import { startFakeChat, type FakeChatServer } from "../../lib/bot/testing/fake-chat-server";
 import { startFakeTts, type FakeTtsServer } from "../../lib/tts/testing/fake-tts-server";
+import { runPhoneCaller } from "../../lib/client/phone-caller";
 
 /**
  * Calls with cloud speech, the cloud played by local fakes speaking the real wire formats
@@ -25,9 +26,17 @@ let cached: ServerProcess;
 let streamed: ServerProcess;
 let openai: ServerProcess;
 let unreachable: ServerProcess;
+/** The listening server's voice (its own fake: nothing shared with the calls about voices). */
+let listeningTts: FakeTtsServer;
+const TWILIO_AUTH_TOKEN = "cloud-twilio-auth-token";
 
 beforeAll(async () => {
-  [fake, realtime, chat] = await Promise.all([startFakeTts({ apiKey: KEY }), startFakeRealtime({ apiKey: KEY, latencyMs: 60 }), startFakeChat({ apiKey: KEY })]);
+  [fake, realtime, chat, listeningTts] = await Promise.all([
+    startFakeTts({ apiKey: KEY }),
+    startFakeRealtime({ apiKey: KEY, latencyMs: 60 }),
+    startFakeChat({ apiKey: KEY }),
+    startFakeTts({ apiKey: KEY }),
+  ]);
   const deadUrl = `http://127.0.0.1:${await freePort()}`;
   const eleven = { TTS_PROVIDER: "elevenlabs", ELEVENLABS_API_KEY: KEY, ELEVENLABS_BASE_URL: fake.url, TTS_FIRST_AUDIO_TIMEOUT_MS: "1000" };
   [cached, streamed, openai, unreachable, listening, thinking] = await Promise.all([
@@ -36,13 +45,23 @@ beforeAll(async () => {
     startServer({ ...eleven, PROMPT_CACHE: "0" }),
     startServer({ TTS_PROVIDER: "openai", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${fake.url}/v1`, PROMPT_CACHE: "0" }),
     startServer({ ...eleven, ELEVENLABS_BASE_URL: deadUrl, TTS_FIRST_AUDIO_TIMEOUT_MS: "300" }),
-    startServer({ ASR_PROVIDER: "openai", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: realtime.baseUrl, ASR_RESULT_TIMEOUT_MS: "800" }),
+    // Both cloud engines, on browser calls and on a Twilio line; every reply streams from the voice.
+    startServer({
+      ...eleven,
+      ELEVENLABS_BASE_URL: listeningTts.url,
+      PROMPT_CACHE: "0",
+      ASR_PROVIDER: "openai",
+      OPENAI_API_KEY: KEY,
+      OPENAI_BASE_URL: realtime.baseUrl,
+      ASR_RESULT_TIMEOUT_MS: "800",
+      TWILIO_AUTH_TOKEN,
+    }),
     startServer({ LLM_UNDERSTANDING: "1", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: chat.baseUrl, LLM_TIMEOUT_MS: "800" }),
   ]);
 }, 240_000);
 afterAll(async () => {
   await Promise.all([cached, streamed, openai, unreachable, listening, thinking].map((s) => s?.stop()));
-  await Promise.all([fake?.close(), realtime?.close(), chat?.close()]);
+  await Promise.all([fake?.close(), realtime?.close(), chat?.close(), listeningTts?.close()]);
 });
 
 const QUALIFYING = "yes;about thirty thousand;Mumbai";
@@ -157,6 +176,44 @@ describe("cloud voices", () => {
     const metrics = await (await fetch(`${listening.url}/metrics`)).text();
     expect(metrics).toMatch(/^voice_provider_fallbacks_total\{stage="asr",provider="openai:gpt-4o-transcribe",reason="error"\} [1-9]/m);
     expect(metrics).toMatch(/^voice_provider_fallbacks_total\{stage="asr",provider="openai:gpt-4o-transcribe",reason="timeout"\} [1-9]/m);
+
+    // On a Twilio line the transcriber gets the carrier's μ-law as it came, and ElevenLabs' ulaw_8000 reaches the caller byte for byte.
+    realtime.transcripts.push("Haan ji.", "About 30k.", "Mumbai.");
+    const sessionsBefore = realtime.sessions.length;
+    const requestsBefore = listeningTts.requests.length;
+    const received: Buffer[] = [];
+    const line = await runPhoneCaller({
+      carrier: "twilio",
+      baseUrl: listening.url,
+      bot: "quickrupee",
+      answers: parseAnswers(QUALIFYING, { keypad: true }),
+      twilioAuthToken: TWILIO_AUTH_TOKEN,
+      timeoutMs: 120_000,
+      onBotAudio: (payload) => received.push(payload),
+    });
+    expect(line).toMatchObject({ outcome: "qualified", answers: { salaried: true, salary: 30000, city: "Mumbai" } });
+    expect((await stored(listening, line.callId)).turns.map((t) => [t.heard, t.asrProvider, t.ttsProvider])).toEqual([
+      ["Haan ji.", "openai:gpt-4o-transcribe", "elevenlabs:eleven_flash_v2_5"],
+      ["About 30k.", "openai:gpt-4o-transcribe", "elevenlabs:eleven_flash_v2_5"],
+      ["Mumbai.", "openai:gpt-4o-transcribe", "elevenlabs:eleven_flash_v2_5"],
+    ]);
+    // A g711_ulaw session per answer, fed 8 kHz bytes.
+    const phoneSessions = realtime.sessions.slice(sessionsBefore);
+    expect(phoneSessions.length).toBeGreaterThanOrEqual(3);
+    for (const session of phoneSessions) {
+      expect(session.update).toMatchObject({ input_audio_format: "g711_ulaw", turn_detection: null });
+      expect(session.appendedMs).toBeGreaterThan(300);
+    }
+    // Every sentence was asked for in ulaw_8000, and its bytes are in what the caller received,
+    // unchanged (G.711's two zeros, 0x7f and 0xff, aside).
+    const spoken = listeningTts.requests.slice(requestsBefore);
+    expect(spoken.length).toBeGreaterThanOrEqual(4);
+    const zero = (b: Uint8Array) => Buffer.from(b.map((x) => (x === 0x7f ? 0xff : x)));
+    const heard = zero(Buffer.concat(received));
+    for (const q of spoken) {
+      expect(new URL(q.path, "http://fake").searchParams.get("output_format")).toBe("ulaw_8000");
+      expect(heard.indexOf(zero(q.audio!)), q.text).toBeGreaterThanOrEqual(0);
+    }
   });
 
   it.concurrent("asks the LLM about answers the rules cannot decide, and reprompts when it is too slow", async () => {

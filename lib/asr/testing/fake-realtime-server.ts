@@ -31,7 +31,7 @@ export interface FakeRealtimeServer {
   /** Transcripts for the next committed utterances, in order ("" when none is left). */
   transcripts: string[];
   /** Per connection: the key, the session update, audio appended, commits, and every client event type in order. */
-  sessions: Array<{ key: string | undefined; update: unknown; appendedMs: number; committed: number; events: string[] }>;
+  sessions: Array<{ key: string | undefined; update: unknown; appendedMs: number; audio: Buffer[]; committed: number; events: string[] }>;
   /** Requests to the file-based endpoint, POST /v1/audio/transcriptions. */
   files: Array<{ model: string; bytes: number }>;
   close(): Promise<void>;
@@ -82,7 +82,7 @@ export async function startFakeRealtime(o: { apiKey: string; latencyMs?: number 
   });
 
   function serve(ws: WebSocket, key: string | undefined): void {
-    const session = { key, update: undefined as unknown, appendedMs: 0, committed: 0, events: [] as string[] };
+    const session = { key, update: undefined as unknown, appendedMs: 0, audio: [] as Buffer[], committed: 0, events: [] as string[] };
     sessions.push(session);
     const send = (event: Record<string, unknown>): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event_id: `event_${randomUUID()}`, ...event }));
@@ -103,9 +103,13 @@ export async function startFakeRealtime(o: { apiKey: string; latencyMs?: number 
           session.update = e.session;
           return send({ type: "transcription_session.updated", session: e.session });
         case "input_audio_buffer.append": {
-          const bytes = Buffer.from(e.audio ?? "", "base64").length;
+          const audio = Buffer.from(e.audio ?? "", "base64");
+          const bytes = audio.length;
+          session.audio.push(audio);
           buffered += bytes;
-          session.appendedMs += (bytes / 2 / 24000) * 1000;
+          // pcm16 is 24 kHz 16-bit; g711_ulaw and g711_alaw are 8 kHz, a byte a sample.
+          const format = (session.update as { input_audio_format?: string } | undefined)?.input_audio_format ?? "pcm16";
+          session.appendedMs += format.startsWith("g711") ? bytes / 8 : (bytes / 2 / 24000) * 1000;
           return;
         }
         case "input_audio_buffer.commit": {
@@ -129,6 +133,8 @@ export async function startFakeRealtime(o: { apiKey: string; latencyMs?: number 
       if (b.disconnect) return void ws.terminate();
       send({ type: "input_audio_buffer.committed", item_id: itemId, previous_item_id: previousItemId });
       await sleep(b.latencyMs);
+      // The client gave up (timed out, hung up): nothing is transcribed for it.
+      if (ws.readyState !== ws.OPEN) return;
       if (b.garbage) return void ws.send("<html>upstream connect error</html>");
       if (b.fail) {
         return send({

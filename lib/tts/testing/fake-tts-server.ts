@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readBody, startLocalHttp } from "../../testing/local-http";
+import { mulawEncode } from "../../audio/mulaw";
 import { int16ToBytes } from "../../audio/pcm";
 import { resample } from "../../audio/resample";
 import { fliteSynthesize } from "../flite";
 
 /**
  * A local stand-in for the cloud TTS APIs, speaking their wire formats: ElevenLabs
- * `POST /v1/text-to-speech/{voice_id}/stream?output_format=pcm_16000` (key in `xi-api-key`,
- * JSON `{ text, model_id }`, raw PCM streamed back) and OpenAI `POST /v1/audio/speech` (Bearer
+ * `POST /v1/text-to-speech/{voice_id}/stream?output_format=pcm_16000|ulaw_8000` (key in
+ * `xi-api-key`, JSON `{ text, model_id }`, raw PCM or G.711 μ-law streamed back) and OpenAI `POST /v1/audio/speech` (Bearer
  * key, JSON `{ model, input, voice, response_format: "pcm" }`, 24 kHz PCM streamed back), with
  * each service's error body. The speech is real (a flite voice), streamed in 100 ms chunks.
  * `behaviour` can be changed at any time to inject latency, errors, disconnects and garbage.
@@ -29,7 +30,7 @@ export interface FakeTtsServer {
   url: string;
   behaviour: FakeTtsBehaviour;
   /** Every request; `firstByteMs` is the fake's own time from request to first audio byte (the provider latency). */
-  requests: Array<{ service: "elevenlabs" | "openai"; text: string; key: string | undefined; path: string; body: Record<string, unknown>; firstByteMs?: number }>;
+  requests: Array<{ service: "elevenlabs" | "openai"; text: string; key: string | undefined; path: string; body: Record<string, unknown>; firstByteMs?: number; audio?: Uint8Array }>;
   close(): Promise<void>;
 }
 
@@ -44,6 +45,13 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The exact bytes the fake streams for `text` in a format (tests compare what reaches a caller with them). */
+export function fakeSpeech(text: string, voice: string, format: "pcm_16000" | "ulaw_8000" | "pcm_24000"): Uint8Array {
+  if (format === "ulaw_8000") return mulawEncode(fliteSynthesize(text, voice, 1, 8000));
+  const speech16k = fliteSynthesize(text, voice);
+  return int16ToBytes(format === "pcm_16000" ? speech16k : resample(speech16k, 16000, 24000));
+}
 
 export async function startFakeTts(o: { apiKey: string; voice?: string } & Partial<FakeTtsBehaviour>): Promise<FakeTtsServer> {
   const behaviour: FakeTtsBehaviour = { firstByteDelayMs: o.firstByteDelayMs ?? 0, chunkDelayMs: o.chunkDelayMs ?? 0, ...o };
@@ -78,13 +86,14 @@ export async function startFakeTts(o: { apiKey: string; voice?: string } & Parti
       res.writeHead(200, { "content-type": "text/html" }).end("<html><body>502 Bad Gateway</body></html>");
       return;
     }
-    if (service === "elevenlabs" && url.searchParams.get("output_format") !== "pcm_16000") return error(422, "this fake speaks pcm_16000 only");
-    if (service === "openai" && body.response_format !== "pcm") return error(400, "this fake speaks pcm only");
-    const speech16k = fliteSynthesize(text, o.voice ?? "awb");
-    const rate = service === "elevenlabs" ? 16000 : 24000;
-    const bytes = int16ToBytes(rate === 16000 ? speech16k : resample(speech16k, 16000, rate));
-    res.writeHead(200, { "content-type": "audio/pcm", "transfer-encoding": "chunked" });
-    const step = Math.round((rate * CHUNK_MS) / 1000) * 2 + 1; // odd: chunks split samples, as the network may
+    const format = service === "elevenlabs" ? url.searchParams.get("output_format") : body.response_format;
+    if (service === "elevenlabs" && format !== "pcm_16000" && format !== "ulaw_8000") return error(422, "this fake speaks pcm_16000 and ulaw_8000 only");
+    if (service === "openai" && format !== "pcm") return error(400, "this fake speaks pcm only");
+    const bytes = fakeSpeech(text, o.voice ?? "awb", format === "pcm_16000" ? "pcm_16000" : format === "ulaw_8000" ? "ulaw_8000" : "pcm_24000");
+    request.audio = bytes;
+    const bytesPerMs = format === "ulaw_8000" ? 8 : format === "pcm_16000" ? 32 : 48;
+    res.writeHead(200, { "content-type": format === "ulaw_8000" ? "audio/basic" : "audio/pcm", "transfer-encoding": "chunked" });
+    const step = bytesPerMs * CHUNK_MS + 1; // odd: PCM chunks split samples, as the network may
     for (let at = 0; at < bytes.length; at += step) {
       if (at === 0) request.firstByteMs = performance.now() - receivedAt;
       if (b.disconnectAfterBytes !== undefined && at >= b.disconnectAfterBytes) {
