@@ -1,11 +1,15 @@
 import { defineConfig } from "@playwright/test";
 import { BASE_ARGS, CHROMIUM_PATH } from "./e2e/support/browser";
-import { CANARY_SECRETS } from "./e2e/support/secrets";
+import { CANARY_SECRETS, E2E_ADMIN_TOKEN, E2E_DIST_DIR } from "./e2e/support/secrets";
 
 /**
  * Playwright drives Debian's Chromium (`npx playwright install` cannot download here). Set
  * PLAYWRIGHT_CHROMIUM_PATH to use another browser binary. Calls are real time, so two run at
  * once; the run ends with the browser-measured latency summary (e2e/support/report-latency.ts).
+ *
+ * The server is what a deployment runs: a production build (`next build` into .next-e2e, with
+ * canary secrets in its environment, so e2e/secrets.spec.ts can scan the built client bundle)
+ * served by `server.ts` with NODE_ENV=production. No dev-mode compiles stall calls mid-run.
  */
 const port = Number(process.env.E2E_PORT ?? 3100);
 
@@ -24,12 +28,25 @@ export default defineConfig({
     screenshot: "only-on-failure",
     video: "off",
     launchOptions: { executablePath: CHROMIUM_PATH, args: BASE_ARGS },
+    // The dashboard's sign-in, as /login would set it (production needs ADMIN_TOKEN for call records).
+    storageState: { cookies: [{ name: "admin_token", value: E2E_ADMIN_TOKEN, domain: "localhost", path: "/", expires: -1, httpOnly: true, secure: false, sameSite: "Lax" }], origins: [] },
   },
   webServer: {
-    command: `npx tsx server.ts`,
+    command: `npx next build && npx tsx server.ts`,
     url: `http://localhost:${port}/api/ready`,
-    timeout: 180_000,
+    timeout: 300_000,
     reuseExistingServer: !process.env.CI,
-    env: { PORT: String(port), LOG_LEVEL: "warn", DATA_DIR: "test-results/pglite-e2e", EXOTEL_USERNAME: "e2e", ...CANARY_SECRETS },
+    env: {
+      NODE_ENV: "production",
+      NEXT_DIST_DIR: E2E_DIST_DIR,
+      NEXT_SKIP_TYPECHECK: "1",
+      NEXT_TELEMETRY_DISABLED: "1",
+      PORT: String(port),
+      LOG_LEVEL: "warn",
+      DATA_DIR: "test-results/pglite-e2e",
+      ADMIN_TOKEN: E2E_ADMIN_TOKEN,
+      EXOTEL_USERNAME: "e2e",
+      ...CANARY_SECRETS,
+    },
   },
 });

@@ -9,3 +9,9 @@ export const CANARY_SECRETS = {
   TWILIO_AUTH_TOKEN: "canary-twilio-token-9e1c4a7b",
   EXOTEL_PASSWORD: "canary-exotel-password-2c6f",
 };
+
+/** Where the e2e production build goes (not .next, which `npm run dev` owns). */
+export const E2E_DIST_DIR = ".next-e2e";
+
+/** The e2e server's ADMIN_TOKEN; the browser holds it as the dashboard's sign-in cookie. */
+export const E2E_ADMIN_TOKEN = "e2e-admin-token-3d9b";
