@@ -96,8 +96,8 @@ export const ConfigSchema = z.object({
    * 50 callers tipped into that (p95 0.9–2.9 s), 40 keeps ~12 busy and nobody waiting.
    */
   ASR_POOL_MAX: z.coerce.number().int().min(1).default(40),
-  ASR_GARBAGE_WEIGHT: z.coerce.number().positive().default(1e-4),
-  ASR_GARBAGE_LOOP_WEIGHT: z.coerce.number().positive().default(1e-3),
+  ASR_GARBAGE_WEIGHT: z.coerce.number().positive().default(1e-5),
+  ASR_GARBAGE_LOOP_WEIGHT: z.coerce.number().positive().default(1e-4),
   /** Speech-level audio the out-of-grammar model may take before an utterance is rejected. */
   ASR_MAX_GARBAGE_SPEECH_MS: z.coerce.number().min(0).default(250),
 

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import type { Flow, Question } from "./flow-schema";
-import { INTENT_PHRASES, NO_PHRASES, TYPED_ONLY_PHRASES, YES_PHRASES } from "./intents";
+import { HEDGE_PHRASES, INTENT_PHRASES, NO_PHRASES, TYPED_ONLY_PHRASES, YES_PHRASES } from "./intents";
 import { DURATION_PHRASES, NUMBER_WORDS } from "./numbers";
 
 /**
  * The answers one question accepts, as JSGF rules with the public entry `<answer>`. A grammar
  * recognizer can only hear what is listed here; `understand()` maps every sentence it can produce
- * back to a value, and a test proves that for sampled sentences.
+ * back to a value, and a test proves that for sampled sentences, except `<hedge>`: "i do not know"
+ * and the like, listed so they are heard as what they are and understood as no answer.
  */
 export interface QuestionGrammar {
   /** Stable hash of the rules, so a decoder already holding this grammar skips reloading it. */
@@ -84,8 +85,8 @@ export function buildQuestionGrammar(flow: Flow, question: Question): QuestionGr
     rules.push(`<faq> = ${alt(faqPhrases)};`);
     branches.push("<faq>");
   }
-  rules.push(`<intent> = ${alt(intentPhrases)};`, `<filler> = ${FILLER};`);
-  branches.push("<intent>");
+  rules.push(`<intent> = ${alt(intentPhrases)};`, `<hedge> = ${alt(HEDGE_PHRASES)};`, `<filler> = ${FILLER};`);
+  branches.push("<intent>", "<hedge>");
   const body = [`<answer> = [<filler>] (${branches.join(" | ")});`, ...rules].join("\n");
   return {
     id: createHash("sha1").update(body).digest("hex").slice(0, 12),

@@ -47,6 +47,17 @@ export const INTENT_PHRASES: Record<GlobalIntent, string[]> = {
 };
 
 /**
+ * What callers say instead of an answer when they do not know or will not say. Grammar, so the
+ * recognizer hears "i do not know" as itself rather than as the answer inside it ("i do not") or
+ * "not sure" as "sure"; understanding takes none of them for an answer (its UNSURE table), and the
+ * caller is asked again.
+ */
+export const HEDGE_PHRASES = [
+  "i do not know", "i don't know", "don't know", "i dunno", "not sure", "i am not sure", "i'm not sure",
+  "no idea", "i have no idea", "maybe", "i can not say", "i can't say",
+];
+
+/**
  * Understood in text (typed, or a cloud transcript) but never offered to the recognizer, for two
  * reasons. One-syllable phrases it hears in too many other answers: a lone "bye" is what it makes
  * of a mumbled "yes" often enough to hang up on qualified callers; a lone "ji" of "nahi". And
