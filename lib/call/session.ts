@@ -97,6 +97,8 @@ export interface CallSummary {
 }
 
 const PRE_ROLL_MS = 300;
+/** The call store keeps counts in Postgres `integer` columns. */
+const INT32_MAX = 2_147_483_647;
 /** Speech over the bot shorter than this that is no answer is a backchannel: the bot resumes. */
 const BACKCHANNEL_MAX_MS = 1200;
 /** Resume a little before the cut, so the caller hears the interrupted words again. */
@@ -781,7 +783,7 @@ export class CallSession {
       turns: this.turns,
       durationMs: round(this.now() - this.startedAt),
       endedBy: this.endedBy,
-      playbackUnderruns: this.underrunsByTurn.size ? [...this.underrunsByTurn.values()].reduce((a, b) => a + b, 0) : null,
+      playbackUnderruns: this.underrunsByTurn.size ? Math.min(INT32_MAX, [...this.underrunsByTurn.values()].reduce((a, b) => a + b, 0)) : null,
     };
     const turn = this.unrecorded;
     this.unrecorded = undefined;

@@ -13,6 +13,10 @@ export const SUPPORTED_INPUT_RATES_HZ = [8000, 16000, 24000, 44100, 48000] as co
 export const MAX_FRAME_MS = 200;
 export const OUTPUT_SAMPLE_RATE_HZ = 16000;
 export const OUTPUT_FRAME_MS = 20;
+/** Bounds of a `playback` report: no bot turn is an hour long or runs dry 100 000 times. */
+export const MAX_PLAYBACK_TURN_ID = 100_000;
+export const MAX_PLAYED_MS = 3_600_000;
+export const MAX_UNDERRUNS = 100_000;
 
 export const Channel = z.enum(["browser", "cli", "twilio", "exotel"]);
 export type Channel = z.infer<typeof Channel>;
@@ -34,9 +38,9 @@ export const ClientMessage = z.discriminatedUnion("type", [
   /** Playback progress of a bot turn, so the server knows what the caller actually heard. */
   z.object({
     type: z.literal("playback"),
-    turnId: z.number().int().nonnegative(),
-    playedMs: z.number().nonnegative(),
-    underruns: z.number().int().nonnegative().default(0),
+    turnId: z.number().int().nonnegative().max(MAX_PLAYBACK_TURN_ID),
+    playedMs: z.number().nonnegative().max(MAX_PLAYED_MS),
+    underruns: z.number().int().nonnegative().max(MAX_UNDERRUNS).default(0),
   }),
   z.object({ type: z.literal("end") }),
 ]);

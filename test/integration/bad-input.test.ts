@@ -117,6 +117,9 @@ describe("bad input on /ws/voice", () => {
           { type: "playback", turnId: 1, playedMs: -5 },
           { type: "playback", turnId: 1.5, playedMs: 5 },
           { type: "playback", turnId: 1, playedMs: 5, underruns: -1 },
+          // The call store keeps the summed underruns in a Postgres integer column.
+          { type: "playback", turnId: 1, playedMs: 5, underruns: 2 ** 31 },
+          { type: "playback", turnId: 1, playedMs: 1e12 },
           [1, 2, 3],
           null,
           42,
