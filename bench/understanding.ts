@@ -1,3 +1,7 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { addNoiseAtSnr, phoneBand } from "../lib/audio/degrade";
 import { Denoiser } from "../lib/audio/denoise";
@@ -24,6 +28,9 @@ import { printTable, writeJson } from "./report";
  * sentences must be rejected.
  *
  *   npm run bench:understanding [-- --voices kal16,rms --conditions clean,noise --garbage 1e-4 --loop 1e-3]
+ *
+ * Voices are decoded in `--jobs` processes at once (default: one per core, at most one per
+ * voice); the figures are the same as with `--jobs 1`, since each voice's decodes run in order.
  */
 const { values } = parseArgs({
   options: {
@@ -38,6 +45,9 @@ const { values } = parseArgs({
     decoder: { type: "string", default: "{}" },
     "show-errors": { type: "boolean", default: false },
     out: { type: "string", default: "understanding" },
+    jobs: { type: "string" },
+    /** Internal: decode only, and write the samples to this file for the parent process. */
+    "samples-to": { type: "string" },
   },
 });
 
@@ -68,7 +78,8 @@ const voices = values.voices!.split(",");
 const conditions = values.conditions!.split(",") as Condition[];
 const flows = loadFlows("flows");
 const grammars = new Map([...flows.values()].map((f) => [f.id, buildFlowGrammars(f)]));
-const recognizer = await EmbeddedRecognizer.create({
+
+const RECOGNIZER_OPTIONS: Parameters<typeof EmbeddedRecognizer.create>[0] = {
   grammars: [...grammars.values()].flatMap((m) => [...m.values()]),
   poolMinSize: 1,
   poolMaxSize: 1,
@@ -79,9 +90,9 @@ const recognizer = await EmbeddedRecognizer.create({
   ...(values.sweep ? { minConfidence: 0, maxGarbageSpeechMs: 1e9 } : {}),
   ...(!values.sweep && values["min-confidence"] ? { minConfidence: Number(values["min-confidence"]) } : {}),
   ...(!values.sweep && values["max-garbage-ms"] ? { maxGarbageSpeechMs: Number(values["max-garbage-ms"]) } : {}),
-});
+};
 
-/** One decode, for the confidence sweep: accepted at floor t when confidence ≥ t. */
+/** One decode, also for the confidence sweep. */
 interface Sample {
   ood: boolean;
   voice: string;
@@ -92,8 +103,9 @@ interface Sample {
   /** What it was understood as when accepted. */
   got: string;
   expect: string;
+  /** The line printed by --show-errors when it was not understood as expected. */
+  error?: string;
 }
-const samples: Sample[] = [];
 
 const LEAD = silence(300, 16000);
 const CALL_LENGTH = 4;
@@ -106,33 +118,122 @@ function describe(u: Understanding): string {
   return "no_match";
 }
 
-async function decode(audio: Int16Array, grammar: QuestionGrammar, speaker: SpeakerState = {}): Promise<{ text: string; rejected: boolean; confidence: number; garbageSpeechMs: number; speechMs: number }> {
-  const stream = recognizer.start(grammar, speaker);
-  const denoiser = values.denoise === "1" ? await Denoiser.create() : undefined;
-  const t0 = performance.now();
-  for (let i = 0; i < audio.length; i += 320) {
-    const frame = audio.subarray(i, i + 320);
-    stream.push(denoiser ? denoiser.process(frame) : frame);
-  }
-  denoiser?.close();
-  const r = await stream.finish();
-  decodeMs += performance.now() - t0;
-  decodedAudioMs += audio.length / 16;
-  return { text: r.text, rejected: r.rejected, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs ?? 0, speechMs: r.speechMs ?? 0 };
+/** FNV-1a of the text, times 1000: room for each sentence's own seed. */
+function seedOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return (h % 1_000_000) * 1000;
 }
 
-let seed = 1;
-let decodeMs = 0;
-let decodedAudioMs = 0;
-const synthCache = new Map<string, Int16Array>();
-function speech(text: string, voice: string, rate: number): Int16Array {
-  const key = `${voice}|${rate}|${text}`;
-  let s = synthCache.get(key);
-  if (!s) {
-    s = concatInt16([LEAD, fliteSynthesize(text, voice, rate), TAIL]);
-    synthCache.set(key, s);
+/** Decodes every corpus sentence of `myVoices` under every condition, in order. */
+async function decodeVoices(myVoices: string[]): Promise<Decoded> {
+  const recognizer = await EmbeddedRecognizer.create(RECOGNIZER_OPTIONS);
+  const out: Decoded = { samples: [], decodeMs: 0, decodedAudioMs: 0 };
+
+  async function decode(audio: Int16Array, grammar: QuestionGrammar, speaker: SpeakerState = {}) {
+    const stream = recognizer.start(grammar, speaker);
+    const denoiser = values.denoise === "1" ? await Denoiser.create() : undefined;
+    const t0 = performance.now();
+    for (let i = 0; i < audio.length; i += 320) {
+      const frame = audio.subarray(i, i + 320);
+      stream.push(denoiser ? denoiser.process(frame) : frame);
+    }
+    denoiser?.close();
+    const r = await stream.finish();
+    out.decodeMs += performance.now() - t0;
+    out.decodedAudioMs += audio.length / 16;
+    return { heard: r.rejected ? (r.rejectedText ? `(rejected) ${r.rejectedText}` : "") : r.text, text: r.text, rejected: r.rejected, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs ?? 0, speechMs: r.speechMs ?? 0 };
   }
-  return s;
+
+  const synthCache = new Map<string, Int16Array>();
+  function speech(text: string, voice: string, rate: number): Int16Array {
+    const key = `${voice}|${rate}|${text}`;
+    let s = synthCache.get(key);
+    if (!s) {
+      s = concatInt16([LEAD, fliteSynthesize(text, voice, rate), TAIL]);
+      synthCache.set(key, s);
+    }
+    return s;
+  }
+
+  for (const condition of conditions) {
+    const c = CONDITIONS[condition];
+    for (const voice of myVoices) {
+      // The noise depends only on what is decoded (not on the other voices, conditions or jobs of the run).
+      let seed = seedOf(`${condition}|${voice}`);
+      // Callers answer a few questions each: a new speaker every CALL_LENGTH answers, as in calls.
+      let speaker: SpeakerState = {};
+      for (const [index, item] of IN_DOMAIN.entries()) {
+        if (index % CALL_LENGTH === 0) speaker = {};
+        const flow = flows.get(item.flow)!;
+        const question = flow.questions.find((q) => q.id === item.question)!;
+        const audio = c.apply(speech(item.text, voice, c.rate), seed++);
+        const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!, speaker);
+        const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
+        out.samples.push({
+          ood: false, voice, condition, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: item.expect,
+          ...(got === item.expect ? {} : { error: `${voice} ${item.question} "${item.text}" heard "${r.heard}" → ${got} (want ${item.expect})` }),
+        });
+      }
+      for (const text of OUT_OF_DOMAIN) {
+        const audio = c.apply(speech(text, voice, c.rate), seed++);
+        for (const flow of flows.values()) {
+          for (const question of flow.questions) {
+            const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!);
+            const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
+            out.samples.push({
+              ood: true, voice, condition, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: "no_match",
+              ...(got === "no_match" ? {} : { error: `${voice} OOD@${question.id} "${text}" heard "${r.heard}" → ${got}` }),
+            });
+          }
+        }
+      }
+    }
+  }
+  await recognizer.close();
+  return out;
+}
+
+interface Decoded {
+  samples: Sample[];
+  decodeMs: number;
+  decodedAudioMs: number;
+}
+
+/** Runs `jobs` copies of this bench, each on its share of the voices, and gathers their samples. */
+async function decodeInJobs(jobs: number): Promise<Decoded> {
+  const dir = mkdtempSync(path.join(tmpdir(), "understanding-"));
+  const shares = Array.from({ length: jobs }, (_, j) => voices.filter((_, i) => i % jobs === j));
+  try {
+    const parts = await Promise.all(
+      shares.map(async (share, j) => {
+        const file = path.join(dir, `${j}.json`);
+        const args = [path.resolve(process.argv[1]!), ...process.argv.slice(2), "--voices", share.join(","), "--jobs", "1", "--samples-to", file];
+        await new Promise<void>((resolve, reject) => {
+          const child = spawn(process.execPath, [...process.execArgv, ...args], { stdio: ["ignore", "ignore", "inherit"] });
+          child.on("error", reject);
+          child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`job ${share.join(",")} exited with ${code}`))));
+        });
+        return JSON.parse(readFileSync(file, "utf8")) as Decoded;
+      }),
+    );
+    return {
+      // In the order of the voices list, as one process would have decoded them.
+      samples: conditions.flatMap((c) => voices.flatMap((v) => parts.flatMap((p) => p.samples.filter((x) => x.condition === c && x.voice === v)))),
+      decodeMs: parts.reduce((a, p) => a + p.decodeMs, 0),
+      decodedAudioMs: parts.reduce((a, p) => a + p.decodedAudioMs, 0),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const started = performance.now();
+const jobs = Math.max(1, Math.min(voices.length, Number(values.jobs ?? availableParallelism())));
+const { samples, decodeMs, decodedAudioMs } = jobs > 1 ? await decodeInJobs(jobs) : await decodeVoices(voices);
+if (values["samples-to"]) {
+  writeFileSync(values["samples-to"], JSON.stringify({ samples, decodeMs, decodedAudioMs }));
+  process.exit(0);
 }
 
 interface Row {
@@ -141,44 +242,17 @@ interface Row {
   outOfDomain: { total: number; rejected: number };
   errors: string[];
 }
-
-const rows: Row[] = [];
-const started = performance.now();
-for (const condition of conditions) {
-  const c = CONDITIONS[condition];
-  const row: Row = { condition, inDomain: { total: 0, correct: 0 }, outOfDomain: { total: 0, rejected: 0 }, errors: [] };
-  for (const voice of voices) {
-    // Callers answer a few questions each: a new speaker every CALL_LENGTH answers, as in calls.
-    let speaker: SpeakerState = {};
-    for (const [index, item] of IN_DOMAIN.entries()) {
-      if (index % CALL_LENGTH === 0) speaker = {};
-      const flow = flows.get(item.flow)!;
-      const question = flow.questions.find((q) => q.id === item.question)!;
-      const audio = c.apply(speech(item.text, voice, c.rate), seed++);
-      const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!, speaker);
-      const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
-      samples.push({ ood: false, voice, condition, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: item.expect });
-      row.inDomain.total++;
-      if (got === item.expect) row.inDomain.correct++;
-      else row.errors.push(`${voice} ${item.question} "${item.text}" heard "${r.text}" → ${got} (want ${item.expect})`);
-    }
-    for (const text of OUT_OF_DOMAIN) {
-      const audio = c.apply(speech(text, voice, c.rate), seed++);
-      for (const flow of flows.values()) {
-        for (const question of flow.questions) {
-          const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!);
-          const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
-          samples.push({ ood: true, voice, condition, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: "no_match" });
-          row.outOfDomain.total++;
-          if (got === "no_match") row.outOfDomain.rejected++;
-          else row.errors.push(`${voice} OOD@${question.id} "${text}" heard "${r.text}" → ${got}`);
-        }
-      }
-    }
-  }
-  rows.push(row);
-}
-await recognizer.close();
+const rows: Row[] = conditions.map((condition) => {
+  const mine = samples.filter((x) => x.condition === condition);
+  const inD = mine.filter((x) => !x.ood);
+  const ood = mine.filter((x) => x.ood);
+  return {
+    condition,
+    inDomain: { total: inD.length, correct: inD.filter((x) => x.got === x.expect).length },
+    outOfDomain: { total: ood.length, rejected: ood.filter((x) => x.got === "no_match").length },
+    errors: mine.flatMap((x) => (x.error ? [x.error] : [])),
+  };
+});
 
 const pct = (a: number, b: number) => (b === 0 ? 0 : Math.round((1000 * a) / b) / 10);
 printTable(
