@@ -69,14 +69,12 @@ export interface EmbeddedRecognizerOptions {
 }
 
 /**
- * Decoder settings over the library's defaults. `topn` is how many of the semi-continuous model's
- * Gaussians score each frame (library default 4): 8 scores speech in noise and on phone lines
- * better, for about 15 % more decoding time (bench/understanding.ts, noise: the answers accepted
- * rise 84.6 → 87.7 % at the same garbage limit, and at equal out-of-domain rejection by about
- * 1.3 points; phone band 94.9 → 96.1 %). 16 was no better than 8. Wider beams (1e-60) gained under
- * a point for 60 % more time and are left at the library's defaults.
+ * Decoder settings over the library's defaults: none. `topn` 8 (Gaussians scored per frame,
+ * library default 4) is worth about 3 points of answers in noise and 1 on phone lines
+ * (bench/understanding.ts), but with 50 concurrent callers the server's CPU went from ~84 % to
+ * 182 % of one core and voice-to-voice p95 to 11.8 s; try it again only with a way to pay for it.
  */
-export const DEFAULT_DECODER_CONFIG: Record<string, number> = { topn: 8 };
+export const DEFAULT_DECODER_CONFIG: Record<string, number> = {};
 
 /**
  * Rejection settings measured with bench/understanding.ts. The garbage loop is kept dear (1e-5 for
