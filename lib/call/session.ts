@@ -11,6 +11,7 @@ import { ASR_SAMPLE_RATE_HZ, type InputCodec, type Recognizer, type RecognizerSt
 import type { PromptCache } from "../tts/prompt-cache";
 import { formatRateHz, type OutputFormat, type SynthesisOptions } from "../tts/types";
 import type { CallState, Channel, InterruptReason, ServerMessage, TurnSource, TurnStages } from "../transport/protocol";
+import { PauseGate } from "./pause-gate";
 import type { CallRecorder } from "./recorder";
 import { Speaker } from "./speaker";
 import { SpeechTracker } from "./speech-tracker";
@@ -97,6 +98,12 @@ export interface CallSummary {
 }
 
 const PRE_ROLL_MS = 300;
+/**
+ * Of a pause in the caller's speech, the recognizer hears this much (PauseGate). Decoding the
+ * whole long end-of-turn window cost up to a quarter of the recognizer's CPU on those turns, and
+ * they are the heaviest load: when decoding lags, partials lag and the long window applies.
+ */
+const PAUSE_HEARD_MS = 300;
 /** The call store keeps counts in Postgres `integer` columns. */
 const INT32_MAX = 2_147_483_647;
 /** Speech over the bot shorter than this that is no answer is a backchannel: the bot resumes. */
@@ -146,6 +153,7 @@ export class CallSession {
   private stream: RecognizerStream | undefined;
   private lastPartial = "";
   private preRoll: Array<{ samples: Int16Array; coded?: Uint8Array }> = [];
+  private readonly pauseGate = new PauseGate(PAUSE_HEARD_MS);
   private readonly outputRateHz: number;
   private preRollSamples = 0;
   private receivedSamples = 0;
@@ -280,14 +288,14 @@ export class CallSession {
       if (e.type === "start") this.onSpeechStart();
     }
     if (!this.stream) return;
-    this.stream.push(samples, coded);
+    const silenceMs = ((chunkEnd - this.tracker.lastVoicedSample) / ASR_SAMPLE_RATE_HZ) * 1000;
+    for (const heard of this.pauseGate.pass({ samples, coded }, silenceMs)) this.stream.push(heard.samples, heard.coded);
     const partial = this.stream.partial;
     if (partial && partial !== this.lastPartial) {
       this.lastPartial = partial;
       this.sink.message({ type: "transcript", turnId: this.turnId, final: false, text: partial, source: "speech" });
     }
     if (this.botSpeaking && this.tracker.voicedMs() >= this.deps.settings.bargeInMs) this.bargeIn("barge_in");
-    const silenceMs = ((chunkEnd - this.tracker.lastVoicedSample) / ASR_SAMPLE_RATE_HZ) * 1000;
     if (silenceMs >= this.endpointWindowMs(partial)) void this.endOfTurn();
   }
 
@@ -312,6 +320,7 @@ export class CallSession {
     this.clearNoInput();
     this.turnId++;
     this.lastPartial = "";
+    this.pauseGate.reset();
     const grammar = this.deps.grammars.get(this.question.id)!;
     this.stream = this.deps.recognizer.start(grammar, this.caller, { codec: this.deps.inputCodec });
     // The pre-roll holds the audio just before the VAD fired (soft onsets, the frame being pushed).
@@ -325,6 +334,7 @@ export class CallSession {
     const lastVoicedAt = this.lastVoicedAt;
     const voicedMs = this.tracker.voicedMs();
     this.stream = undefined;
+    this.pauseGate.reset();
     this.tracker.endUtterance();
     const wasSpeaking = this.botSpeaking;
     if (wasSpeaking && voicedMs < this.deps.settings.bargeInMs) {
