@@ -40,6 +40,8 @@ const { values } = parseArgs({
     loop: { type: "string" },
     "min-confidence": { type: "string" },
     "max-garbage-ms": { type: "string" },
+    /** Comma-separated ARPAbet phones for the garbage loop (default: all 39). */
+    "garbage-phones": { type: "string" },
     sweep: { type: "boolean", default: false },
     denoise: { type: "string", default: "1" },
     decoder: { type: "string", default: "{}" },
@@ -86,6 +88,7 @@ const RECOGNIZER_OPTIONS: Parameters<typeof EmbeddedRecognizer.create>[0] = {
   decoderConfig: JSON.parse(values.decoder!) as Record<string, number>,
   ...(values.garbage ? { garbageWeight: Number(values.garbage) } : {}),
   ...(values.loop ? { garbageLoopWeight: Number(values.loop) } : {}),
+  ...(values["garbage-phones"] ? { garbagePhones: values["garbage-phones"].split(",") } : {}),
   // A sweep decodes once with no confidence floor and applies each candidate floor afterwards.
   ...(values.sweep ? { minConfidence: 0, maxGarbageSpeechMs: 1e9 } : {}),
   ...(!values.sweep && values["min-confidence"] ? { minConfidence: Number(values["min-confidence"]) } : {}),
@@ -305,6 +308,7 @@ const file = writeJson(values.out!, {
   voices,
   garbageWeight: values.garbage ?? "default",
   loopWeight: values.loop ?? "default",
+  garbagePhones: values["garbage-phones"] ?? "all",
   seconds: Math.round((performance.now() - started) / 1000),
   denoise: values.denoise === "1",
   decoderConfig: JSON.parse(values.decoder!),

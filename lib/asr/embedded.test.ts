@@ -46,6 +46,11 @@ describe("EmbeddedRecognizer", () => {
     await settle();
   });
 
+  it("refuses a garbage loop of phones the model does not have", async () => {
+    await expect(EmbeddedRecognizer.create({ grammars: quickrupee.values(), garbagePhones: ["AA", "XX"] })).rejects.toThrow(/garbage phones/);
+    await expect(EmbeddedRecognizer.create({ grammars: quickrupee.values(), garbagePhones: [] })).rejects.toThrow(/garbage phones/);
+  });
+
   it("rejects speech that is not an answer instead of forcing it onto the grammar", async () => {
     const r = await recognize(spoken("please send me an email"), salaried);
     expect(r.rejected).toBe(true);

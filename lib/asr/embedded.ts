@@ -25,7 +25,8 @@ import { ASR_SAMPLE_RATE_HZ, type RecognitionResult, type Recognizer, type Recog
  */
 const PHONES = "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W Y Z ZH".split(" ");
 const GARBAGE_PREFIX = "gbg_";
-const GARBAGE_WORDS: Record<string, string> = Object.fromEntries(PHONES.map((p) => [`${GARBAGE_PREFIX}${p.toLowerCase()}`, p]));
+const garbageWord = (phone: string) => `${GARBAGE_PREFIX}${phone.toLowerCase()}`;
+const GARBAGE_WORDS: Record<string, string> = Object.fromEntries(PHONES.map((p) => [garbageWord(p), p]));
 const ENERGY_FRAME = ASR_SAMPLE_RATE_HZ / 100;
 /** Audio of an utterance kept for learning the caller's cepstral mean. */
 const ADAPT_MAX_SAMPLES = 6 * ASR_SAMPLE_RATE_HZ;
@@ -52,6 +53,8 @@ export interface EmbeddedRecognizerOptions {
   minConfidence?: number;
   /** Speech-level audio that garbage may cover before the utterance is rejected. */
   maxGarbageSpeechMs?: number;
+  /** Phones of the garbage loop (ARPAbet); see DEFAULT_TUNING. */
+  garbagePhones?: readonly string[];
   /**
    * Run RNNoise on the audio before decoding. Only the audio the recognizer hears (pre-roll,
    * speech, end-of-turn silence) is denoised, a quarter of the CPU of denoising whole calls; the
@@ -83,9 +86,10 @@ export const DEFAULT_DECODER_CONFIG: Record<string, number> = {};
  * garbage phones), costing 3 to 7 points of answers on such voices for 1 to 2 points of
  * out-of-domain rejection gained.
  */
-export const DEFAULT_TUNING: Tuning = { garbageWeight: 1e-5, loopWeight: 1e-4, minConfidence: 0, maxGarbageSpeechMs: 250, denoise: false };
+export const DEFAULT_TUNING: Tuning = { garbageWeight: 1e-5, loopWeight: 1e-4, minConfidence: 0, maxGarbageSpeechMs: 250, denoise: false, garbagePhones: PHONES };
 
-function composeJsgf(grammar: QuestionGrammar, garbageWeight: number, loopWeight: number): string {
+function composeJsgf(grammar: QuestionGrammar, tuning: Tuning): string {
+  const { garbageWeight, loopWeight } = tuning;
   return [
     "#JSGF V1.0;",
     "grammar utterance;",
@@ -93,9 +97,15 @@ function composeJsgf(grammar: QuestionGrammar, garbageWeight: number, loopWeight
     grammar.rules,
     `<garbage> = <phone> <garbage_tail>;`,
     `<garbage_tail> = /${loopWeight}/ <phone> <garbage_tail> | /1/ <NULL>;`,
-    `<phone> = ${Object.keys(GARBAGE_WORDS).join(" | ")};`,
+    `<phone> = ${tuning.garbagePhones.map(garbageWord).join(" | ")};`,
     "",
   ].join("\n");
+}
+
+function validGarbagePhones(phones: readonly string[]): readonly string[] {
+  const unknown = phones.filter((p) => !PHONES.includes(p));
+  if (phones.length === 0 || unknown.length > 0) throw new Error(`garbage phones must be ARPAbet phones of the model, got ${phones.join(",")}`);
+  return phones;
 }
 
 /** Strips pronunciation-variant markers ("yes(2)"). */
@@ -138,6 +148,7 @@ interface Tuning {
   minConfidence: number;
   maxGarbageSpeechMs: number;
   denoise: boolean;
+  garbagePhones: readonly string[];
 }
 
 export class EmbeddedRecognizer implements Recognizer {
@@ -152,6 +163,7 @@ export class EmbeddedRecognizer implements Recognizer {
   ) {}
 
   static async create(options: EmbeddedRecognizerOptions): Promise<EmbeddedRecognizer> {
+    const garbagePhones = validGarbagePhones(options.garbagePhones ?? DEFAULT_TUNING.garbagePhones);
     const words = new Set<string>();
     for (const g of options.grammars) for (const w of g.words) words.add(w);
     const dictPath = writeDictionary(words, modelDir(), GARBAGE_WORDS);
@@ -168,6 +180,7 @@ export class EmbeddedRecognizer implements Recognizer {
       minConfidence: options.minConfidence ?? DEFAULT_TUNING.minConfidence,
       maxGarbageSpeechMs: options.maxGarbageSpeechMs ?? DEFAULT_TUNING.maxGarbageSpeechMs,
       denoise: options.denoise ?? DEFAULT_TUNING.denoise,
+      garbagePhones,
     });
     if (options.seedSpeech) recognizer.seed(options.seedSpeech);
     return recognizer;
@@ -187,7 +200,7 @@ export class EmbeddedRecognizer implements Recognizer {
   }
 
   start(grammar: QuestionGrammar, speaker: SpeakerState = {}): RecognizerStream {
-    const jsgf = composeJsgf(grammar, this.tuning.garbageWeight, this.tuning.loopWeight);
+    const jsgf = composeJsgf(grammar, this.tuning);
     if (!(speaker.adaptation instanceof CepstralPrior)) speaker.adaptation = new CepstralPrior(SPEAKER_PRIOR_WEIGHT);
     return new EmbeddedStream(this.pool, grammar, jsgf, this.tuning, speaker.adaptation as CepstralPrior, this.recentCallers);
   }
