@@ -6,7 +6,7 @@ import type { EmbeddedRecognizerOptions } from "./embedded";
 import type { RecognitionResult, Recognizer, RecognizerStream, SpeakerState } from "./types";
 
 /**
- * The embedded recognizer on worker threads. Decoding costs ~7–10 % of real time per utterance;
+ * The embedded recognizer on worker threads. Decoding costs ~15–20 % of real time per utterance;
  * on the thread that also paces every call's audio, a burst of utterances would stall pacing and
  * end-of-turn decisions for all calls. Each worker owns a WASM instance and a decoder pool; an
  * utterance goes to the worker with the fewest utterances in flight.
