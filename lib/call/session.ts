@@ -11,7 +11,7 @@ import { ASR_SAMPLE_RATE_HZ, type InputCodec, type Recognizer, type RecognizerSt
 import type { PromptCache } from "../tts/prompt-cache";
 import { formatRateHz, type OutputFormat, type SynthesisOptions } from "../tts/types";
 import type { CallState, Channel, InterruptReason, ServerMessage, TurnSource, TurnStages } from "../transport/protocol";
-import { PauseGate } from "./pause-gate";
+import { PauseGate, type CallerChunk } from "./pause-gate";
 import type { CallRecorder } from "./recorder";
 import { Speaker } from "./speaker";
 import { SpeechTracker } from "./speech-tracker";
@@ -152,7 +152,7 @@ export class CallSession {
   private readonly speaker: Speaker;
   private stream: RecognizerStream | undefined;
   private lastPartial = "";
-  private preRoll: Array<{ samples: Int16Array; coded?: Uint8Array }> = [];
+  private preRoll: CallerChunk[] = [];
   private readonly pauseGate = new PauseGate(PAUSE_HEARD_MS);
   private readonly outputRateHz: number;
   private preRollSamples = 0;
