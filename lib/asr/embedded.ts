@@ -98,8 +98,10 @@ function composeJsgf(grammar: QuestionGrammar, tuning: Tuning): string {
     "grammar utterance;",
     `public <utterance> = /1/ [<garbage>] <answer> [<garbage>] | /${garbageWeight}/ <garbage>;`,
     grammar.rules,
+    // The loop goes back to <garbage> rather than repeating <phone> in its tail: the same
+    // sentences and priors, with half the phone paths for the decoder to follow.
     `<garbage> = <phone> <garbage_tail>;`,
-    `<garbage_tail> = /${loopWeight}/ <phone> <garbage_tail> | /1/ <NULL>;`,
+    `<garbage_tail> = /1/ <NULL> | /${loopWeight}/ <garbage>;`,
     `<phone> = ${tuning.garbagePhones.map(garbageWord).join(" | ")};`,
     "",
   ].join("\n");

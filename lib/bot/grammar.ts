@@ -6,8 +6,9 @@ import { DURATION_PHRASES, NUMBER_WORDS } from "./numbers";
 /**
  * The answers one question accepts, as JSGF rules with the public entry `<answer>`. A grammar
  * recognizer can only hear what is listed here; `understand()` maps every sentence it can produce
- * back to a value, and a test proves that for sampled sentences, except `<hedge>`: "i do not know"
- * and the like, listed so they are heard as what they are and understood as no answer.
+ * back to a value, and a test proves that for sampled sentences, except hedges (HEDGE_PHRASES):
+ * "i do not know" and the like, listed so they are heard as what they are and understood as no
+ * answer.
  */
 export interface QuestionGrammar {
   /** Stable hash of the rules, so a decoder already holding this grammar skips reloading it. */
@@ -18,7 +19,74 @@ export interface QuestionGrammar {
   words: string[];
 }
 
-const alt = (phrases: Iterable<string>) => [...new Set(phrases)].filter((p) => !TYPED_ONLY_PHRASES.has(p)).join(" | ");
+/**
+ * Lists of phrases written as one prefix tree: "yes | yes please | yes i am | yes i do" becomes
+ * "yes (<NULL> | please | i (am | do))". Both say the same, but a grammar decoder gives every
+ * written alternative its own path: listed flat, "yes" is followed on four paths at once, and "i"
+ * in a yes/no grammar on seventeen. Factored, each spoken prefix has one path.
+ *
+ * The decoder also scores each path by its prior, the product of the weights of the alternatives
+ * taken (normalized per group). A flat list gives each phrase 1/n; written as a tree with equal
+ * weights, a phrase with a rare first word would get far more than one sharing it. So every
+ * alternative is weighted by the phrases under it, and each phrase keeps the prior it had as one of
+ * `lists` (each list one alternative of a flat rule, its phrases sharing its weight equally).
+ * `weight` is the tree's total, the weight of all the lists next to other alternatives of weight 1.
+ */
+export function phraseTree(lists: ReadonlyArray<Iterable<string>>): { text: string; weight: number } {
+  const root: TrieNode = { end: 0, total: 0, next: new Map() };
+  let weight = 0;
+  for (const list of lists) {
+    const spoken = [...new Set(list)].filter((p) => !TYPED_ONLY_PHRASES.has(p));
+    if (spoken.length === 0) continue;
+    weight += 1;
+    for (const phrase of spoken) addPhrase(root, phrase.split(" ").filter((w) => w !== ""), 1 / spoken.length);
+  }
+  return { text: renderAlternatives(root), weight };
+}
+
+/** One list of phrases as a prefix tree (see phraseTree). */
+export const factorPhrases = (phrases: Iterable<string>): string => phraseTree([phrases]).text;
+
+interface TrieNode {
+  /** Weight of the phrases that end here. */
+  end: number;
+  /** Weight of every phrase through this node. */
+  total: number;
+  next: Map<string, TrieNode>;
+}
+
+function addPhrase(root: TrieNode, words: string[], weight: number): void {
+  let node = root;
+  node.total += weight;
+  for (const word of words) {
+    let child = node.next.get(word);
+    if (!child) node.next.set(word, (child = { end: 0, total: 0, next: new Map() }));
+    child.total += weight;
+    node = child;
+  }
+  node.end += weight;
+}
+
+/** What may follow `node`, as JSGF alternatives (`<NULL>` where a phrase may end). */
+function renderAlternatives(node: TrieNode): string {
+  return alternatives(node).join(" | ");
+}
+
+function alternatives(node: TrieNode): string[] {
+  const options: Array<{ weight: number; text: string }> = [...node.next].map(([word, child]) => {
+    if (child.next.size === 0) return { weight: child.total, text: word };
+    const rest = alternatives(child);
+    return { weight: child.total, text: rest.length > 1 ? `${word} (${rest.join(" | ")})` : `${word} ${rest[0]}` };
+  });
+  if (node.end > 0 && node.next.size > 0) options.unshift({ weight: node.end, text: "<NULL>" });
+  if (options.length === 1) return [options[0]!.text];
+  const equal = options.every((o) => Math.abs(o.weight - options[0]!.weight) < 1e-9);
+  return options.map((o) => (equal ? o.text : `/${jsgfWeight(o.weight)}/ ${o.text}`));
+}
+
+const jsgfWeight = (w: number) => String(Number(w.toPrecision(4)));
+
+const alt = factorPhrases;
 
 const FILLER = "um | uh | well | so | okay | oh";
 const AMOUNT_LEAD = [
@@ -38,14 +106,14 @@ function numberRules(question: Extract<Question, { type: "number" }>): string {
     `<teen> = ${alt(Object.keys(teens))};`,
     `<tens> = ${alt(Object.keys(tens))};`,
     `<n99> = <d1> | <teen> | <tens> [<d1>];`,
-    `<n999> = [a | <d1>] hundred [[and] <n99>] | <n99>;`,
+    // Left-factored: every word sequence has one path, so the decoder follows "thirty" once rather
+    // than once per rule it could start (hundreds, thousands, lakhs, millions).
+    `<head> = <n99> [hundred [[and] <n99>]] | [a] hundred [[and] <n99>];`,
     // What may follow a scale word: no leading "a"/bare "hundred" ("a lakh a hundred" is not said).
     `<rest> = <d1> hundred [[and] <n99>] | <n99>;`,
-    `<hundreds> = (<teen> | <tens> [<d1>]) hundred [[and] <n99>];`,
-    `<thousands> = (a (thousand | grand) | <n999> (thousand | k | grand)) [[and] <rest>];`,
-    `<lakhs> = (a | <n99>) (lakh | lakhs) [[and] (<n999> (thousand | k) [[and] <rest>] | <rest>)];`,
-    `<millions> = (a | <n999>) million [[and] (<n999> (thousand | k) [[and] <rest>] | <rest>)];`,
-    `<amount> = <n999> | <hundreds> | <thousands> | <lakhs> | <millions>;`,
+    `<small> = (thousand | grand) [[and] <rest>];`,
+    `<big> = (lakh | lakhs | million) [[and] <rest> [(thousand | k) [[and] <rest>]]];`,
+    `<amount> = <head> [<small> | k [[and] <rest>] | <big>] | a (<small> | <big>);`,
     `<number> = [${alt(AMOUNT_LEAD)}] <amount> [${alt(AMOUNT_UNIT[question.unit])}] [${alt(AMOUNT_PERIOD)}];`,
   ].join("\n");
 }
@@ -65,11 +133,13 @@ export function buildQuestionGrammar(flow: Flow, question: Question): QuestionGr
   const acceptsYesNo = question.type === "yesno" || question.yesNo;
   const branches: string[] = [];
   const rules: string[] = [];
+  // Every listed phrase of the question in one prefix tree (see phraseTree): yes, no, FAQs, global
+  // intents and hedges share first words ("i am", "i am not", "i am not sure").
+  const lists: string[][] = [];
   if (acceptsYesNo) {
     // "Not yet" is no to "are you…?" but says nothing about *when* at a duration question.
     const no = question.type === "duration" ? NO_PHRASES.filter((p) => p !== "not yet") : NO_PHRASES;
-    rules.push(`<yes> = ${alt(YES_PHRASES)};`, `<no> = ${alt(no)};`);
-    branches.push("<yes>", "<no>");
+    lists.push(YES_PHRASES, no);
   }
   if (question.type === "number") {
     rules.push(numberRules(question));
@@ -81,13 +151,11 @@ export function buildQuestionGrammar(flow: Flow, question: Question): QuestionGr
     rules.push(durationRules());
     branches.push("<duration>");
   }
-  if (faqPhrases.length > 0) {
-    rules.push(`<faq> = ${alt(faqPhrases)};`);
-    branches.push("<faq>");
-  }
-  rules.push(`<intent> = ${alt(intentPhrases)};`, `<hedge> = ${alt(HEDGE_PHRASES)};`, `<filler> = ${FILLER};`);
-  branches.push("<intent>", "<hedge>");
-  const body = [`<answer> = [<filler>] (${branches.join(" | ")});`, ...rules].join("\n");
+  lists.push(faqPhrases, intentPhrases, HEDGE_PHRASES);
+  const phrases = phraseTree(lists);
+  rules.push(`<phrase> = ${phrases.text};`, `<filler> = ${FILLER};`);
+  const answer = branches.length > 0 ? `(/1/ ${branches[0]} | /${jsgfWeight(phrases.weight)}/ <phrase>)` : "<phrase>";
+  const body = [`<answer> = [<filler>] ${answer};`, ...rules].join("\n");
   return {
     id: createHash("sha1").update(body).digest("hex").slice(0, 12),
     rules: body,
