@@ -41,7 +41,7 @@ export function phraseTree(lists: ReadonlyArray<Iterable<string>>): { text: stri
     weight += 1;
     for (const phrase of spoken) addPhrase(root, phrase.split(" ").filter((w) => w !== ""), 1 / spoken.length);
   }
-  return { text: renderAlternatives(root), weight };
+  return { text: alternatives(root).join(" | "), weight };
 }
 
 /** One list of phrases as a prefix tree (see phraseTree). */
@@ -68,10 +68,6 @@ function addPhrase(root: TrieNode, words: string[], weight: number): void {
 }
 
 /** What may follow `node`, as JSGF alternatives (`<NULL>` where a phrase may end). */
-function renderAlternatives(node: TrieNode): string {
-  return alternatives(node).join(" | ");
-}
-
 function alternatives(node: TrieNode): string[] {
   const options: Array<{ weight: number; text: string }> = [...node.next].map(([word, child]) => {
     if (child.next.size === 0) return { weight: child.total, text: word };
@@ -131,8 +127,9 @@ export function buildQuestionGrammar(flow: Flow, question: Question): QuestionGr
   const faqPhrases = [...flow.faq, ...question.faq].flatMap((f) => f.phrases);
   const intentPhrases = Object.values(INTENT_PHRASES).flat();
   const acceptsYesNo = question.type === "yesno" || question.yesNo;
-  const branches: string[] = [];
   const rules: string[] = [];
+  /** The answer type's own rule, next to the listed phrases (yes/no questions have none). */
+  let typed: string | undefined;
   // Every listed phrase of the question in one prefix tree (see phraseTree): yes, no, FAQs, global
   // intents and hedges share first words ("i am", "i am not", "i am not sure").
   const lists: string[][] = [];
@@ -143,18 +140,18 @@ export function buildQuestionGrammar(flow: Flow, question: Question): QuestionGr
   }
   if (question.type === "number") {
     rules.push(numberRules(question));
-    branches.push("<number>");
+    typed = "<number>";
   } else if (question.type === "choice") {
     rules.push(choiceRules(question));
-    branches.push("<choice>");
+    typed = "<choice>";
   } else if (question.type === "duration") {
     rules.push(durationRules());
-    branches.push("<duration>");
+    typed = "<duration>";
   }
   lists.push(faqPhrases, intentPhrases, HEDGE_PHRASES);
   const phrases = phraseTree(lists);
   rules.push(`<phrase> = ${phrases.text};`, `<filler> = ${FILLER};`);
-  const answer = branches.length > 0 ? `(/1/ ${branches[0]} | /${jsgfWeight(phrases.weight)}/ <phrase>)` : "<phrase>";
+  const answer = typed ? `(/1/ ${typed} | /${jsgfWeight(phrases.weight)}/ <phrase>)` : "<phrase>";
   const body = [`<answer> = [<filler>] ${answer};`, ...rules].join("\n");
   return {
     id: createHash("sha1").update(body).digest("hex").slice(0, 12),
