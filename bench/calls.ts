@@ -54,6 +54,8 @@ const channels = values.channel!.split(",").map((c) => {
 });
 const TWILIO_AUTH_TOKEN = "bench-twilio-auth-token";
 const speech = (text: string) => spokenAnswer(text);
+const STAGES = ["endpointMs", "asrMs", "decisionMs", "ttsFirstAudioMs", "recordMs"] as const;
+type Stage = (typeof STAGES)[number];
 
 /** Scenarios with the outcome each must reach; callers cycle through them. */
 const SCENARIOS = [
@@ -72,6 +74,8 @@ interface ProfileResult {
   serverVoiceToVoiceMs: number[];
   /** Time each reply waited for its turn's record to be written (call store). */
   recordMs: number[];
+  /** Each measured turn's server-side stages, with its server voice-to-voice time. */
+  stages: Array<Record<Stage, number> & { serverVoiceToVoiceMs: number }>;
   bargeInMs: number[];
   framesAfterInterrupt: number;
   cpuSeconds: number;
@@ -195,6 +199,11 @@ async function runProfile(profile: string, channel: BenchChannel): Promise<Profi
       voiceToVoiceMs: turns.map((t) => t.voiceToVoiceMs).filter((x): x is number => x !== null),
       serverVoiceToVoiceMs: turns.map((t) => t.serverVoiceToVoiceMs).filter((x): x is number => x !== null),
       recordMs: turns.map((t) => t.stages?.recordMs ?? null).filter((x): x is number => x !== null),
+      stages: turns.flatMap((t) =>
+        t.stages && t.serverVoiceToVoiceMs !== null
+          ? [{ ...t.stages, recordMs: t.stages.recordMs ?? 0, serverVoiceToVoiceMs: t.serverVoiceToVoiceMs }]
+          : [],
+      ),
       bargeInMs: turns.map((t) => t.bargeInMs).filter((x): x is number => x !== null),
       framesAfterInterrupt: turns.reduce((n, t) => n + t.framesAfterInterrupt, 0),
       cpuSeconds: cpu,
@@ -244,6 +253,18 @@ printTable(
     r.decodersWaitingMax,
     r1(r.callerLoopDelayP99Ms),
   ]),
+);
+// Where the time of a turn goes: each stage's median, and its mean over the slowest 5 % of
+// turns (server-measured), which is what the p95 is made of.
+printTable(
+  "Turn stages (server): p50 / mean over the slowest 5 % of turns, ms",
+  ["profile", ...STAGES.map((s) => s.replace(/Ms$/, ""))],
+  results.map((r) => {
+    const cut = percentile(r.stages.map((t) => t.serverVoiceToVoiceMs), 95) ?? Infinity;
+    const slow = r.stages.filter((t) => t.serverVoiceToVoiceMs >= cut);
+    const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+    return [r.profile, ...STAGES.map((s) => `${r1(percentile(r.stages.map((t) => t[s]), 50))} / ${r1(mean(slow.map((t) => t[s])))}`)];
+  }),
 );
 if (profiles.length === 2 && channels.length === 1) {
   const [a, b] = results;
