@@ -23,6 +23,8 @@ export const IN_DOMAIN: CorpusItem[] = [
     ["correct", YES], ["yep", YES], ["absolutely", YES], ["no", NO], ["nahi", NO], ["I am not", NO],
     ["not really", NO], ["no I am not", NO], ["nope", NO], ["repeat that", "intent:repeat"],
     ["talk to a person", "intent:agent"], ["what is this call about", "faq:what_is_call"], ["goodbye", "intent:stop"],
+    // Callers often lead with a hesitation or "okay"; the grammar allows one before any answer.
+    ["okay yes", YES], ["um yes", YES],
   ]),
   ...items("quickrupee", "salary", [
     ["about thirty thousand", "answer:30000"], ["twenty five thousand", "answer:25000"], ["forty thousand rupees", "answer:40000"],
@@ -30,6 +32,7 @@ export const IN_DOMAIN: CorpusItem[] = [
     ["one lakh", "answer:100000"], ["around sixty thousand", "answer:60000"], ["thirty five thousand", "answer:35000"],
     ["eighteen thousand", "answer:18000"], ["yes", YES], ["no", NO], ["haan ji", YES],
     ["why do you need my salary", "faq:why_salary"], ["say that again", "intent:repeat"], ["forty five thousand a month", "answer:45000"],
+    ["um about thirty thousand", "answer:30000"],
   ]),
   ...items("quickrupee", "city", [
     ["Mumbai", "answer:Mumbai"], ["Delhi", "answer:Delhi"], ["Bangalore", "answer:Bangalore"], ["I live in Pune", "answer:Pune"],
@@ -40,6 +43,7 @@ export const IN_DOMAIN: CorpusItem[] = [
   ...items("home-renovation", "owner", [
     ["yes", YES], ["yes I do", YES], ["yeah", YES], ["sure", YES], ["no", NO], ["no I do not", NO], ["nope", NO],
     ["who is this", "faq:what_is_call"], ["stop", "intent:stop"], ["speak to someone", "intent:agent"],
+    ["okay sure", YES], ["uh no", NO],
   ]),
   ...items("home-renovation", "budget", [
     ["fifteen thousand dollars", "answer:15000"], ["twenty thousand", "answer:20000"], ["about fifty thousand dollars", "answer:50000"],
