@@ -10,7 +10,12 @@ import { chunkText } from "../../lib/tts/chunk-text";
 
 const RATE_HZ = 16000;
 const BOT_VOICE = "slt";
-/** Time from the microphone opening to the bot's first sound: socket, start, ready, first frames. */
+/**
+ * Time from the microphone opening to the bot's first sound: worklets, call worker, socket, start,
+ * ready, first frames. About 0.3 s on an idle machine; 2-3.5 s while the run's other call and
+ * browser compete for the CPU, which only makes the caller answer earlier into the first question
+ * (still taken) — except for a barge-in timed into the greeting (see scenarios.ts).
+ */
 const CONNECT_MS = 400;
 /** Upper bound on the bot's reply time after an answer ends (long endpoint window + processing). */
 const REPLY_MS = 1100;
