@@ -3,7 +3,7 @@ import { mulberry32 } from "../audio/prng";
 import type { Flow, Question } from "./flow-schema";
 import { loadFlows } from "./flows";
 import { buildFlowGrammars, buildQuestionGrammar, factorPhrases, phraseTree } from "./grammar";
-import { HEDGE_PHRASES, INTENT_PHRASES, NO_PHRASES, TYPED_ONLY_PHRASES, YES_PHRASES } from "./intents";
+import { BACKCHANNEL_PHRASES, HEDGE_PHRASES, INTENT_PHRASES, NO_PHRASES, TYPED_ONLY_PHRASES, YES_PHRASES } from "./intents";
 import { DURATION_PHRASES, parseAmount } from "./numbers";
 import { understand } from "./understand";
 
@@ -294,6 +294,7 @@ describe("buildQuestionGrammar", () => {
     const noPhrases = question.type === "duration" ? NO_PHRASES.filter((p) => p !== "not yet") : NO_PHRASES;
     for (const p of [...YES_PHRASES, ...noPhrases]) expect(accepts(rules, p), p).toBe(yesNo && !TYPED_ONLY_PHRASES.has(p));
     expect(accepts(rules, "um yes")).toBe(yesNo);
+    for (const p of BACKCHANNEL_PHRASES) expect(accepts(rules, p), p).toBe(true);
   });
 
   it("gives the same id for the same question and different ids to different questions", () => {

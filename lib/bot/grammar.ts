@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Flow, Question } from "./flow-schema";
-import { HEDGE_PHRASES, INTENT_PHRASES, NO_PHRASES, TYPED_ONLY_PHRASES, YES_PHRASES } from "./intents";
+import { BACKCHANNEL_PHRASES, HEDGE_PHRASES, INTENT_PHRASES, NO_PHRASES, TYPED_ONLY_PHRASES, YES_PHRASES } from "./intents";
 import { DURATION_PHRASES, NUMBER_WORDS } from "./numbers";
 
 /**
@@ -148,7 +148,7 @@ export function buildQuestionGrammar(flow: Flow, question: Question): QuestionGr
     rules.push(durationRules());
     typed = "<duration>";
   }
-  lists.push(faqPhrases, intentPhrases, HEDGE_PHRASES);
+  lists.push(faqPhrases, intentPhrases, HEDGE_PHRASES, BACKCHANNEL_PHRASES);
   const phrases = phraseTree(lists);
   rules.push(`<phrase> = ${phrases.text};`, `<filler> = ${FILLER};`);
   const answer = typed ? `(/1/ ${typed} | /${jsgfWeight(phrases.weight)}/ <phrase>)` : "<phrase>";

@@ -47,6 +47,13 @@ export const INTENT_PHRASES: Record<GlobalIntent, string[]> = {
 };
 
 /**
+ * Backchannels: the "I'm listening" sounds callers make. Over the bot they are no turn (the bot
+ * carries on); after a yes/no question they are a yes. Grammar, so the recognizer hears "mm hmm"
+ * as itself rather than as the nearest phrase ("human", an agent request).
+ */
+export const BACKCHANNEL_PHRASES = ["mm hmm", "mhm", "uh huh"];
+
+/**
  * What callers say instead of an answer when they do not know or will not say. Grammar, so the
  * recognizer hears "i do not know" as itself rather than as the answer inside it ("i do not") or
  * "not sure" as "sure"; understanding takes none of them for an answer (its UNSURE table), and the

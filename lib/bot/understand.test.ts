@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { FlowSchema, type Flow, type Question } from "./flow-schema";
+import { BACKCHANNEL_PHRASES } from "./intents";
 import type { Understanding } from "./types";
-import { isCompleteAnswer, normalizeWords, understand } from "./understand";
+import { isBackchannel, isCompleteAnswer, normalizeWords, understand } from "./understand";
 
 const load = (file: string): Flow => FlowSchema.parse(JSON.parse(readFileSync(file, "utf8")));
 const flows = { quickrupee: load("flows/quickrupee.json"), reno: load("flows/home-renovation.json") };
@@ -38,6 +39,12 @@ const cases: Case[] = [
   ["quickrupee", "salaried", "haan ji", yes],
   ["quickrupee", "salaried", "ji haan", yes],
   ["quickrupee", "salaried", "haanji", yes],
+  // backchannels: a yes after a yes/no question, nothing to any other
+  ["quickrupee", "salaried", "mm hmm", yes],
+  ["quickrupee", "salaried", "Uh-huh.", yes],
+  ["quickrupee", "salary", "mhm", yes],
+  ["quickrupee", "city", "um mm hmm", yes],
+  ["quickrupee", "salaried", "hmm", noMatch],
   ["quickrupee", "salaried", "ji", yes],
   ["quickrupee", "salaried", "um yes please", yes],
   ["quickrupee", "salaried", "well, of course", yes],
@@ -170,6 +177,19 @@ const cases: Case[] = [
 describe("understand", () => {
   it.each(cases)("%s/%s: %j", (flowName, questionId, text, expected) => {
     expect(understand(flows[flowName], questionOf(flowName, questionId), text)).toEqual(expected);
+  });
+});
+
+describe("isBackchannel", () => {
+  it("is a whole turn of listening sounds, not an answer that starts with one", () => {
+    for (const t of [...BACKCHANNEL_PHRASES, "Mm-hmm.", "Uh-huh!", "okay uh huh", "<s> mm hmm </s>"]) expect(isBackchannel(t), t).toBe(true);
+    for (const t of ["", "yes", "hmm", "mm", "uh", "huh", "mm hmm yes", "uh huh I am salaried", "yes mm hmm"]) expect(isBackchannel(t), t).toBe(false);
+  });
+
+  it("answers nothing to a question not asked as yes/no", () => {
+    const city = { ...questionOf("quickrupee", "city"), yesNo: false } as Question;
+    expect(understand(flows.quickrupee, city, "mm hmm")).toEqual(noMatch);
+    expect(understand(flows.quickrupee, city, "Mumbai")).toEqual(value("Mumbai"));
   });
 });
 

@@ -344,9 +344,32 @@ function understandAnswer(question: Question, core: string[]): Understanding {
   }
 }
 
+/** A backchannel as recognizers and transcribers write it: "mm hmm", "mhm", "Mm-hmm.", "uh huh", "Uh-huh." */
+const BACKCHANNEL = /^(?:m+[- ]?hm+|uh[- ]?huh)$/;
+
+/**
+ * The whole turn is a backchannel ("mm hmm", "okay uh huh"). Read from the raw words, before
+ * GRUNTS makes them a yes and before fillers are stripped (they are made of fillers): only
+ * fillers in front of one are dropped.
+ */
+export function isBackchannel(text: string): boolean {
+  const words = text
+    .toLowerCase()
+    .replace(/<[^>]*>|\[[^\]]*\]|[^a-z\s-]/g, " ")
+    .split(/\s+/)
+    .filter(Boolean);
+  for (let k = 0; k < words.length; k++) {
+    if (BACKCHANNEL.test(words.slice(k).join(" "))) return true;
+    if (!FILLERS.has(words[k] as string)) return false;
+  }
+  return false;
+}
+
 export function understand(flow: Flow, question: Question, text: string): Understanding {
   const tokens = normalizeWords(text);
   if (tokens.length === 0) return NO_MATCH;
+  // A backchannel after a yes/no question is a yes; to any other question it answers nothing.
+  if (isBackchannel(text)) return question.type === "yesno" || question.yesNo ? answer(true) : NO_MATCH;
   const core = stripFillers(tokens);
   const asCommand = commandWords(core);
   const faqs = faqPhrases(flow, question);

@@ -5,7 +5,7 @@ import type { QuestionGrammar } from "../bot/grammar";
 import type { Flow, Question } from "../bot/flow-schema";
 import { fixedPrompts, initialState, transition, type Action, type MachineEvent, type MachineState, type Outcome } from "../bot/machine";
 import type { Understanding } from "../bot/types";
-import { isCompleteAnswer, understand } from "../bot/understand";
+import { isBackchannel, isCompleteAnswer, understand } from "../bot/understand";
 import { keypadDigit, keypadEnd } from "../bot/dtmf";
 import { ASR_SAMPLE_RATE_HZ, type InputCodec, type Recognizer, type RecognizerStream, type SpeakerState } from "../asr/types";
 import type { PromptCache } from "../tts/prompt-cache";
@@ -356,16 +356,23 @@ export class CallSession {
     const asrDoneAt = this.now();
     const resumable = this.interrupted;
     this.interrupted = undefined;
-    if (resumable && result.rejected && voicedMs < BACKCHANNEL_MAX_MS) {
+    const backchannel = !result.rejected && isBackchannel(result.text);
+    if (resumable && (result.rejected || backchannel) && voicedMs < BACKCHANNEL_MAX_MS) {
       // Speech over the bot that was no answer at all (a backchannel, a cough): carry on talking
       // from a little before where it was cut, without counting a reprompt.
-      this.deps.log.debug({ callId: this.callId, voicedMs }, "resuming after backchannel");
-      this.sink.message({ type: "transcript", turnId: this.turnId, final: true, text: "", source: "speech", understood: "backchannel" });
+      this.deps.log.debug({ callId: this.callId, voicedMs, heard: result.text }, "resuming after backchannel");
+      this.sink.message({ type: "transcript", turnId: this.turnId, final: true, text: result.text, source: "speech", understood: "backchannel" });
       this.say(resumable.texts, resumable.thenEnd, Math.max(0, resumable.playedMs - RESUME_REWIND_MS));
       return;
     }
-    if (result.rejected && voicedMs < this.deps.settings.minUtteranceMs) {
-      this.deps.log.debug({ callId: this.callId, voicedMs }, "ignored short noise");
+    // A backchannel that answers nothing (the question is not yes/no) is the caller listening or
+    // thinking, and short noise is no turn: keep waiting for the answer rather than reprompting.
+    const ignoredBackchannel = backchannel && understand(this.deps.flow, this.question!, result.text).kind === "no_match";
+    if (ignoredBackchannel || (result.rejected && voicedMs < this.deps.settings.minUtteranceMs)) {
+      this.deps.log.debug({ callId: this.callId, voicedMs, heard: result.text }, ignoredBackchannel ? "ignored backchannel" : "ignored short noise");
+      if (ignoredBackchannel) {
+        this.sink.message({ type: "transcript", turnId: this.turnId, final: true, text: result.text, source: "speech", understood: "backchannel" });
+      }
       this.setState(this.botSpeaking ? "speaking" : "listening");
       if (!this.botSpeaking) this.armNoInput();
       return;

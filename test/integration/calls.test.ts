@@ -152,7 +152,7 @@ describe("spoken calls through the caller CLI", () => {
   it("stops talking when the caller answers over the greeting, resumes after a backchannel, takes typed answers", async () => {
     const [bargeIn, backchannel, typed] = await Promise.all([
       call("quickrupee", "yes;about thirty thousand;Mumbai", "--barge-in", "1500"),
-      call("quickrupee", "mm hmm;yes;fifteen thousand", "--barge-in", "1500"),
+      call("quickrupee", "uh huh;yes;fifteen thousand", "--barge-in", "1500"),
       call("home-renovation", "yes, we own it;around 15k;next month", "--typed"),
     ]);
     expect(bargeIn.outcome).toBe("qualified");
@@ -161,7 +161,8 @@ describe("spoken calls through the caller CLI", () => {
     expect(bargeIn.turns[0]!.bargeInMs).toBeGreaterThan(0);
     expect(bargeIn.turns[0]!.understood).toBe("answer:true");
 
-    // A backchannel over the greeting stops the bot, which then resumes instead of reprompting.
+    // A backchannel ("uh huh") over the greeting stops the bot, which then resumes instead of
+    // reprompting or taking it for the yes it is after a question.
     expect(backchannel.turns[0]!.understood).toBe("backchannel");
     expect(backchannel.turns[1]!.prompt).toMatch(/^Hi, this is QuickRupee/);
     expect(backchannel).toMatchObject({ outcome: "not_qualified", answers: { salaried: true, salary: 15000 } });
