@@ -44,6 +44,15 @@ export class BrowserCall {
   async start(mode: "voice" | "text"): Promise<boolean> {
     const { dispatch } = this.o;
     this.ctx = createAudioContext();
+    // The call's worker loads while the microphone opens and the worklets load (on a busy
+    // machine, most of the time to connect); it opens the socket only when sent `init` below.
+    const worker = new Worker(new URL("./voice-link.worker.ts", import.meta.url), { type: "module" });
+    this.worker = worker;
+    worker.onmessage = (e: MessageEvent<LinkEvent>) => this.onLinkEvent(e.data);
+    worker.onerror = (e) => {
+      dispatch({ kind: "socket_closed", code: 1006, reason: `call worker failed: ${e.message}` });
+      this.teardown();
+    };
     if (mode === "voice") {
       dispatch({ kind: "mic", status: "requesting" });
       try {
@@ -54,18 +63,16 @@ export class BrowserCall {
         this.teardown();
         return false;
       }
+      if (this.closed) {
+        // The worker failed while the microphone was opening: the call is over already.
+        this.mic.stop();
+        return true;
+      }
       dispatch({ kind: "mic", status: "on" });
     }
     dispatch({ kind: "starting", inputMode: mode });
     await this.player.init(this.ctx, RATE_HZ);
     if (this.closed) return true;
-    const worker = new Worker(new URL("./voice-link.worker.ts", import.meta.url), { type: "module" });
-    this.worker = worker;
-    worker.onmessage = (e: MessageEvent<LinkEvent>) => this.onLinkEvent(e.data);
-    worker.onerror = (e) => {
-      dispatch({ kind: "socket_closed", code: 1006, reason: `call worker failed: ${e.message}` });
-      this.teardown();
-    };
     const capture = mode === "voice" ? this.mic.link() : null;
     const playback = this.player.link();
     const init: InitMessage = { type: "init", url: this.o.url ?? voiceUrl(), bot: this.o.bot, rateHz: RATE_HZ, capture, playback };
