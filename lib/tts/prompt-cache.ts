@@ -1,10 +1,13 @@
 import { concatInt16 } from "../audio/pcm";
 import { resample } from "../audio/resample";
+import type { PromptStore } from "./prompt-store";
 import { formatRateHz, TTS_SAMPLE_RATE_HZ, type SynthesisOptions, type Synthesizer } from "./types";
 
 export interface PromptCacheOptions {
   /** Entries for text that is not a fixed prompt, kept least-recently-used. */
   maxDynamicEntries?: number;
+  /** Where warmed prompts are also kept between restarts; warm() reads them back from it. */
+  store?: PromptStore;
 }
 
 /**
@@ -16,12 +19,20 @@ export class PromptCache {
   private readonly pinned = new Map<string, Int16Array>();
   private readonly dynamic = new Map<string, Int16Array>();
   private readonly maxDynamic: number;
+  private readonly store: PromptStore | undefined;
+  private loaded = 0;
 
   constructor(
     private readonly synth: Synthesizer,
     options: PromptCacheOptions = {},
   ) {
     this.maxDynamic = options.maxDynamicEntries ?? 200;
+    this.store = options.store;
+  }
+
+  /** How many prompts warm() took from the store rather than synthesizing. */
+  get loadedFromStore(): number {
+    return this.loaded;
   }
 
   get providerId(): string {
@@ -33,7 +44,8 @@ export class PromptCache {
   }
 
   /**
-   * Synthesizes and pins every text. Returns how many were synthesized (not already cached).
+   * Synthesizes (or loads from the store) and pins every text. Returns how many were pinned (not
+   * already in memory).
    * Narrowband prompts of a synthesizer whose narrowband is only a resample are resampled from
    * the wideband ones (warmed first when missing), not synthesized again.
    */
@@ -54,10 +66,18 @@ export class PromptCache {
         count++;
         continue;
       }
+      const stored = this.store?.get(key);
+      if (stored) {
+        this.pinned.set(key, stored);
+        this.loaded++;
+        count++;
+        continue;
+      }
       const { audio, own } = await this.collect(text, options);
       // Audio a fallback voice made is not pinned under the configured voice's key.
       if (!own) continue;
       this.pinned.set(key, audio);
+      this.store?.set(key, audio);
       count++;
     }
     return count;
