@@ -102,16 +102,14 @@ function numberRules(question: Extract<Question, { type: "number" }>): string {
     `<teen> = ${alt(Object.keys(teens))};`,
     `<tens> = ${alt(Object.keys(tens))};`,
     `<n99> = <d1> | <teen> | <tens> [<d1>];`,
+    // Left-factored: every word sequence has one path, so the decoder follows "thirty" once rather
+    // than once per rule it could start (hundreds, thousands, lakhs, millions).
+    `<head> = <n99> [hundred [[and] <n99>]] | [a] hundred [[and] <n99>];`,
     // What may follow a scale word: no leading "a"/bare "hundred" ("a lakh a hundred" is not said).
     `<rest> = <d1> hundred [[and] <n99>] | <n99>;`,
     `<small> = (thousand | grand) [[and] <rest>];`,
     `<big> = (lakh | lakhs | million) [[and] <rest> [(thousand | k) [[and] <rest>]]];`,
-    `<scaled> = <small> | k [[and] <rest>] | <big>;`,
-    // Left-factored: the decoder follows "thirty" once rather than once per rule it could start
-    // (hundreds, thousands, lakhs, millions). A bare "five" or "twenty" is below any minimum of
-    // 100 or more, so there it is left out: it could never be an answer, only what a short "yes"
-    // in an unusual voice is heard as.
-    `<amount> = <n99> (hundred [[and] <n99>] [<scaled>] | <scaled>${question.min < 100 ? " | <NULL>" : ""}) | [a] hundred [[and] <n99>] [<scaled>] | a (<small> | <big>);`,
+    `<amount> = <head> [<small> | k [[and] <rest>] | <big>] | a (<small> | <big>);`,
     `<number> = [${alt(AMOUNT_LEAD)}] <amount> [${alt(AMOUNT_UNIT[question.unit])}] [${alt(AMOUNT_PERIOD)}];`,
   ].join("\n");
 }
