@@ -48,6 +48,9 @@ const GRUNTS: Array<[RegExp, string]> = [
   [/\buh-uh\b/g, " no "],
 ];
 
+/** Recognizer markup in a hypothesis: "<sil>", "[noise]", "++garbage++". */
+const RECOGNIZER_MARKUP = /<[^>]*>|\[[^\]]*\]|\+\+[^+]*\+\+/g;
+
 /**
  * Lowercase word and number tokens: recognizer markup ("<sil>", "[noise]") removed, contractions
  * expanded ("i'm" → "i am"), chat spellings mapped; `tokenize` drops variant markers ("yes(2)").
@@ -55,7 +58,7 @@ const GRUNTS: Array<[RegExp, string]> = [
 export function normalizeWords(text: string): string[] {
   let t = text
     .toLowerCase()
-    .replace(/<[^>]*>|\[[^\]]*\]|\+\+[^+]*\+\+/g, " ")
+    .replace(RECOGNIZER_MARKUP, " ")
     .replace(/[\u2018\u2019\u02bc`´]/g, "'")
     .replace(/\u{1F44D}/gu, " yes ")
     .replace(/\u{1F44E}/gu, " no ");
@@ -355,7 +358,8 @@ const BACKCHANNEL = /^(?:m+[- ]?hm+|uh[- ]?huh)$/;
 export function isBackchannel(text: string): boolean {
   const words = text
     .toLowerCase()
-    .replace(/<[^>]*>|\[[^\]]*\]|[^a-z\s-]/g, " ")
+    .replace(RECOGNIZER_MARKUP, " ")
+    .replace(/[^a-z\s-]/g, " ")
     .split(/\s+/)
     .filter(Boolean);
   for (let k = 0; k < words.length; k++) {

@@ -361,18 +361,18 @@ export class CallSession {
       // Speech over the bot that was no answer at all (a backchannel, a cough): carry on talking
       // from a little before where it was cut, without counting a reprompt.
       this.deps.log.debug({ callId: this.callId, voicedMs, heard: result.text }, "resuming after backchannel");
-      this.sink.message({ type: "transcript", turnId: this.turnId, final: true, text: result.text, source: "speech", understood: "backchannel" });
+      this.backchannelHeard(result.text);
       this.say(resumable.texts, resumable.thenEnd, Math.max(0, resumable.playedMs - RESUME_REWIND_MS));
       return;
     }
+    const decideStart = this.now();
+    let understanding: Understanding = result.rejected ? { kind: "no_match" } : understand(this.deps.flow, this.question!, result.text);
     // A backchannel that answers nothing (the question is not yes/no) is the caller listening or
     // thinking, and short noise is no turn: keep waiting for the answer rather than reprompting.
-    const ignoredBackchannel = backchannel && understand(this.deps.flow, this.question!, result.text).kind === "no_match";
+    const ignoredBackchannel = backchannel && understanding.kind === "no_match";
     if (ignoredBackchannel || (result.rejected && voicedMs < this.deps.settings.minUtteranceMs)) {
       this.deps.log.debug({ callId: this.callId, voicedMs, heard: result.text }, ignoredBackchannel ? "ignored backchannel" : "ignored short noise");
-      if (ignoredBackchannel) {
-        this.sink.message({ type: "transcript", turnId: this.turnId, final: true, text: result.text, source: "speech", understood: "backchannel" });
-      }
+      if (ignoredBackchannel) this.backchannelHeard(result.text);
       this.setState(this.botSpeaking ? "speaking" : "listening");
       if (!this.botSpeaking) this.armNoInput();
       return;
@@ -392,8 +392,6 @@ export class CallSession {
       },
       "recognized",
     );
-    const decideStart = this.now();
-    let understanding: Understanding = result.rejected ? { kind: "no_match" } : understand(this.deps.flow, this.question!, result.text);
     if (understanding.kind === "no_match" && result.text && this.deps.understandFallback) {
       this.finalizing = true;
       understanding = (await this.deps.understandFallback(this.deps.flow, this.question!, result.text)) ?? understanding;
@@ -418,6 +416,11 @@ export class CallSession {
       asrMs: asrDoneAt - endpointAt,
       asrProvider: result.provider,
     });
+  }
+
+  /** The final transcript of a turn that was only a backchannel (or noise, with empty text). */
+  private backchannelHeard(text: string): void {
+    this.sink.message({ type: "transcript", turnId: this.turnId, final: true, text, source: "speech", understood: "backchannel" });
   }
 
   // ---------------------------------------------------------------- typed answers / control
