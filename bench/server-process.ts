@@ -96,6 +96,23 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
   };
 }
 
+/**
+ * Several servers, started `concurrency` at a time (each start is CPU-bound: on this 2-core
+ * machine six at once can each miss its ready deadline). If any fails, the ones that started are
+ * stopped before the error is thrown, so a failed setup leaves no server behind.
+ */
+export async function startServers<const T extends readonly Record<string, string>[]>(envs: T, concurrency = 2): Promise<{ -readonly [K in keyof T]: ServerProcess }> {
+  const results: PromiseSettledResult<ServerProcess>[] = [];
+  for (let i = 0; i < envs.length; i += concurrency) {
+    results.push(...(await Promise.allSettled(envs.slice(i, i + concurrency).map((env) => startServer(env)))));
+    if (results.some((r) => r.status === "rejected")) break;
+  }
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (!failed) return results.map((r) => (r as PromiseFulfilledResult<ServerProcess>).value) as { -readonly [K in keyof T]: ServerProcess };
+  await Promise.all(results.map((r) => (r.status === "fulfilled" ? r.value.stop() : undefined)));
+  throw failed.reason;
+}
+
 /** CPU seconds (user + system) the process has used. */
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");

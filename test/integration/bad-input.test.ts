@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type ServerProcess } from "../../bench/server-process";
+import { startServer, startServers, type ServerProcess } from "../../bench/server-process";
 import type { CallerResult } from "../../lib/client/caller";
 import { CLOSE } from "../../lib/transport/protocol";
 import {
@@ -35,10 +35,10 @@ let limits: ServerProcess;
 let short: ServerProcess;
 
 beforeAll(async () => {
-  [main, limits, short] = await Promise.all([
-    startServer({ START_TIMEOUT_MS: String(START_TIMEOUT_MS), MAX_CONNECTIONS_PER_IP: "100" }),
-    startServer({ MAX_CALLS: "3", MAX_CONNECTIONS_PER_IP: "5" }),
-    startServer({ MAX_CALL_MS: String(MAX_CALL_MS), MAX_CONNECTIONS_PER_IP: "100" }),
+  [main, limits, short] = await startServers([
+    { START_TIMEOUT_MS: String(START_TIMEOUT_MS), MAX_CONNECTIONS_PER_IP: "100" },
+    { MAX_CALLS: "3", MAX_CONNECTIONS_PER_IP: "5" },
+    { MAX_CALL_MS: String(MAX_CALL_MS), MAX_CONNECTIONS_PER_IP: "100" },
   ]);
 });
 

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startServer, type ServerProcess } from "../../bench/server-process";
+import { freePort, startServers, type ServerProcess } from "../../bench/server-process";
 import { parseAnswers } from "../../lib/client/answers";
 import { runCaller, type CallerResult } from "../../lib/client/caller";
 import { startFakeRealtime, type FakeRealtimeServer } from "../../lib/asr/testing/fake-realtime-server";
@@ -39,14 +39,14 @@ beforeAll(async () => {
   ]);
   const deadUrl = `http://127.0.0.1:${await freePort()}`;
   const eleven = { TTS_PROVIDER: "elevenlabs", ELEVENLABS_API_KEY: KEY, ELEVENLABS_BASE_URL: fake.url, TTS_FIRST_AUDIO_TIMEOUT_MS: "1000" };
-  [cached, streamed, openai, unreachable, listening, thinking] = await Promise.all([
-    startServer(eleven),
+  [cached, streamed, openai, unreachable, listening, thinking] = await startServers([
+    eleven,
     // Without the prompt cache every reply streams from the provider while the call runs.
-    startServer({ ...eleven, PROMPT_CACHE: "0" }),
-    startServer({ TTS_PROVIDER: "openai", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${fake.url}/v1`, PROMPT_CACHE: "0" }),
-    startServer({ ...eleven, ELEVENLABS_BASE_URL: deadUrl, TTS_FIRST_AUDIO_TIMEOUT_MS: "300" }),
+    { ...eleven, PROMPT_CACHE: "0" },
+    { TTS_PROVIDER: "openai", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: `${fake.url}/v1`, PROMPT_CACHE: "0" },
+    { ...eleven, ELEVENLABS_BASE_URL: deadUrl, TTS_FIRST_AUDIO_TIMEOUT_MS: "300" },
     // Both cloud engines, on browser calls and on a Twilio line; every reply streams from the voice.
-    startServer({
+    {
       ...eleven,
       ELEVENLABS_BASE_URL: listeningTts.url,
       PROMPT_CACHE: "0",
@@ -55,8 +55,8 @@ beforeAll(async () => {
       OPENAI_BASE_URL: realtime.baseUrl,
       ASR_RESULT_TIMEOUT_MS: "800",
       TWILIO_AUTH_TOKEN,
-    }),
-    startServer({ LLM_UNDERSTANDING: "1", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: chat.baseUrl, LLM_TIMEOUT_MS: "800" }),
+    },
+    { LLM_UNDERSTANDING: "1", OPENAI_API_KEY: KEY, OPENAI_BASE_URL: chat.baseUrl, LLM_TIMEOUT_MS: "800" },
   ]);
 }, 240_000);
 afterAll(async () => {

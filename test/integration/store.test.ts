@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { startServer, type ServerProcess } from "../../bench/server-process";
+import { startServer, startServers, type ServerProcess } from "../../bench/server-process";
 import { verifyWebhook } from "../../lib/leads/webhook";
 import { testDatabases } from "../../lib/store/testing";
 import { TestSocket, expectRefusedUpgrade, healthyTypedCall, runScenarios, startMessage, waitUntil } from "./ws-test-client";
@@ -186,7 +186,7 @@ describe("call records", () => {
 
   it("are only for the admin token holder; in production without a token they are off", async () => {
     const token = "0123456789abcdef-test";
-    const [guarded, production] = await Promise.all([startServer({ ADMIN_TOKEN: token }), startServer({ NODE_ENV: "production" })]);
+    const [guarded, production] = await startServers([{ ADMIN_TOKEN: token }, { NODE_ENV: "production" }]);
     try {
       const failures = await runScenarios({
         guarded: async () => {
@@ -252,7 +252,7 @@ describe("call records", () => {
     const database = await postgres!.create();
     await database.db.close();
     const env = { DATABASE_URL: database.url! };
-    const [a, b] = await Promise.all([startServer({ ...env, INSTANCE_ID: "a" }), startServer({ ...env, INSTANCE_ID: "b" })]);
+    const [a, b] = await startServers([{ ...env, INSTANCE_ID: "a" }, { ...env, INSTANCE_ID: "b" }]);
     try {
       // b's live dashboard stream hears a's calls (LISTEN/NOTIFY).
       const onB = await collectEvents(`${b.url}/api/calls/events`);
