@@ -4,8 +4,12 @@ import { CANARY_SECRETS, E2E_ADMIN_TOKEN, E2E_DIST_DIR } from "./e2e/support/sec
 
 /**
  * Playwright drives Debian's Chromium (`npx playwright install` cannot download here). Set
- * PLAYWRIGHT_CHROMIUM_PATH to use another browser binary. Calls are real time, so two run at
- * once; the run ends with the browser-measured latency summary (e2e/support/report-latency.ts).
+ * PLAYWRIGHT_CHROMIUM_PATH to use another browser binary. One test at a time: with two calls at
+ * once, two browsers and the server shared this machine's two cores, replies took 1-5 s and the
+ * recorded callers (fixed timelines) spoke over the bot's questions — a flaky run, seen in CI and
+ * reproduced (2 of 12 calls failed at two workers, 0 of 12 at one, every reply under 300 ms), for
+ * about 40 s more in all. The run ends with the browser-measured latency summary
+ * (e2e/support/report-latency.ts).
  *
  * The server is what a deployment runs: a production build (`next build` into .next-e2e, with
  * canary secrets in its environment, so e2e/secrets.spec.ts can scan the built client bundle)
@@ -17,7 +21,7 @@ export default defineConfig({
   testDir: "e2e",
   timeout: 120_000,
   fullyParallel: true,
-  workers: 2,
+  workers: 1,
   reporter: [["list"]],
   outputDir: "test-results/playwright",
   globalSetup: "./e2e/support/global-setup.ts",

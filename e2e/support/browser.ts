@@ -1,7 +1,10 @@
+import path from "node:path";
 import { chromium, type Browser } from "@playwright/test";
 
 /** Debian's Chromium (Playwright cannot download its own here); PLAYWRIGHT_CHROMIUM_PATH overrides it. */
-export const CHROMIUM_PATH = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
+process.env.E2E_CHROMIUM_BINARY ??= process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** What Playwright launches: the browser at a lower CPU priority than the server (see the script). */
+export const CHROMIUM_PATH = path.resolve("e2e", "support", "chromium-background.sh");
 
 /** Flags for headless Chromium on a machine with no network beyond localhost. */
 export const BASE_ARGS = [
