@@ -4,7 +4,7 @@ import { useCallStore } from "./call-store";
 
 const CONNECTION: Record<string, { label: string; dot: string }> = {
   idle: { label: "Not connected", dot: "bg-slate-300" },
-  connecting: { label: "Connecting…", dot: "bg-amber-400 animate-pulse" },
+  connecting: { label: "Connecting…", dot: "bg-amber-400 motion-safe:animate-pulse" },
   live: { label: "Connected", dot: "bg-emerald-500" },
   ended: { label: "Call ended", dot: "bg-slate-400" },
   failed: { label: "Could not connect", dot: "bg-red-500" },
@@ -47,11 +47,11 @@ function StateGlyph({ state }: { state: string }) {
     return (
       <span aria-hidden className="flex h-3 items-end gap-0.5">
         {[0, 150, 300].map((d) => (
-          <span key={d} className="w-0.5 animate-pulse rounded bg-brand-600" style={{ height: "100%", animationDelay: `${d}ms` }} />
+          <span key={d} className="w-0.5 motion-safe:animate-pulse rounded bg-brand-600" style={{ height: "100%", animationDelay: `${d}ms` }} />
         ))}
       </span>
     );
   }
-  const color = state === "listening" ? "bg-emerald-500" : state === "thinking" ? "bg-amber-500 animate-pulse" : "bg-slate-400";
+  const color = state === "listening" ? "bg-emerald-500" : state === "thinking" ? "bg-amber-500 motion-safe:animate-pulse" : "bg-slate-400";
   return <span aria-hidden className={`h-2 w-2 rounded-full ${color}`} />;
 }
