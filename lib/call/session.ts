@@ -296,7 +296,8 @@ export class CallSession {
       this.sink.message({ type: "transcript", turnId: this.turnId, final: false, text: partial, source: "speech" });
     }
     if (this.botSpeaking && this.tracker.voicedMs() >= this.deps.settings.bargeInMs) this.bargeIn("barge_in");
-    if (silenceMs >= this.endpointWindowMs(partial)) void this.endOfTurn();
+    const windowMs = this.endpointWindowMs(partial);
+    if (silenceMs >= windowMs) void this.endOfTurn({ partial, windowMs, receivedMs: Math.round((chunkEnd / ASR_SAMPLE_RATE_HZ) * 1000) });
   }
 
   private keepPreRoll(samples: Int16Array, coded: Uint8Array | undefined): void {
@@ -327,7 +328,7 @@ export class CallSession {
     for (const chunk of this.preRoll.slice(0, -1)) this.stream.push(chunk.samples, chunk.coded);
   }
 
-  private async endOfTurn(): Promise<void> {
+  private async endOfTurn(endpoint?: { partial: string; windowMs: number; receivedMs: number }): Promise<void> {
     const stream = this.stream;
     if (!stream || this.finalizing) return;
     const endpointAt = this.now();
@@ -389,6 +390,7 @@ export class CallSession {
         passes: result.passes,
         audioMs: Math.round(result.audioMs),
         voicedMs,
+        endpoint,
       },
       "recognized",
     );
