@@ -32,7 +32,7 @@ export const IN_DOMAIN: CorpusItem[] = [
     ["one lakh", "answer:100000"], ["around sixty thousand", "answer:60000"], ["thirty five thousand", "answer:35000"],
     ["eighteen thousand", "answer:18000"], ["yes", YES], ["no", NO], ["haan ji", YES],
     ["why do you need my salary", "faq:why_salary"], ["say that again", "intent:repeat"], ["forty five thousand a month", "answer:45000"],
-    ["um about thirty thousand", "answer:30000"],
+    ["um about thirty thousand", "answer:30000"], ["wait a minute", "intent:hold"],
   ]),
   ...items("quickrupee", "city", [
     ["Mumbai", "answer:Mumbai"], ["Delhi", "answer:Delhi"], ["Bangalore", "answer:Bangalore"], ["I live in Pune", "answer:Pune"],
@@ -43,7 +43,7 @@ export const IN_DOMAIN: CorpusItem[] = [
   ...items("home-renovation", "owner", [
     ["yes", YES], ["yes I do", YES], ["yeah", YES], ["sure", YES], ["no", NO], ["no I do not", NO], ["nope", NO],
     ["who is this", "faq:what_is_call"], ["stop", "intent:stop"], ["speak to someone", "intent:agent"],
-    ["okay sure", YES], ["uh no", NO],
+    ["okay sure", YES], ["uh no", NO], ["hold on", "intent:hold"],
   ]),
   ...items("home-renovation", "budget", [
     ["fifteen thousand dollars", "answer:15000"], ["twenty thousand", "answer:20000"], ["about fifty thousand dollars", "answer:50000"],
@@ -79,8 +79,6 @@ export const OUT_OF_DOMAIN: string[] = [
   "turn off the television",
   "seven",
   "blue",
-  "wait a minute",
-  "hold on",
   "the dog is barking",
   "please send me an email",
   "is it going to rain",

@@ -72,6 +72,8 @@ export const ConfigSchema = z.object({
   ENDPOINT_FIXED_MS: ms(800),
   /** Silence after a prompt before the no-input reprompt. */
   NO_INPUT_MS: ms(6000),
+  /** Silence after the caller asked for a moment ("hold on") before the no-input reprompt. */
+  HOLD_MS: ms(20000),
   /** Sustained caller speech that interrupts the bot; shorter blips and noise do not. */
   BARGE_IN_MS: ms(150),
   /** Voiced audio below which a rejected utterance is treated as noise and ignored. */

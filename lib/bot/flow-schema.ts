@@ -113,6 +113,8 @@ export const FlowSchema = z
         noMatch: Speech.default("Sorry, I didn't catch that."),
         /** Said before a question's prompt when the caller said nothing. */
         noInput: Speech.default("Are you still there?"),
+        /** Said when the caller asks for a moment ("hold on"); then the bot waits (HOLD_MS). */
+        hold: Speech.default("Sure, take your time."),
         /** Added to reprompts of yes/no questions on phone calls. */
         dtmfYesNo: Speech.default("You can also press 1 for yes, or 2 for no."),
         /** Added to reprompts of amount questions on phone calls. */
@@ -121,6 +123,7 @@ export const FlowSchema = z
       .default({
         noMatch: "Sorry, I didn't catch that.",
         noInput: "Are you still there?",
+        hold: "Sure, take your time.",
         dtmfYesNo: "You can also press 1 for yes, or 2 for no.",
         dtmfNumber: "Or key in the amount, then press the hash key.",
       }),

@@ -237,6 +237,11 @@ const cases: Case[] = [
   ["reno", "owner", "Sorry, what?", intent("repeat")],
   ["reno", "budget", "Hello? I can't hear you.", intent("repeat")],
   ["reno", "timeline", "Say again?", intent("repeat")],
+  ["quickrupee", "salaried", "Wait.", intent("hold")],
+  ["quickrupee", "salary", "Hold on, please.", intent("hold")],
+  ["quickrupee", "city", "Just a moment.", intent("hold")],
+  ["reno", "owner", "Give me a minute.", intent("hold")],
+  ["reno", "budget", "Wait a second, let me check.", intent("hold")],
   ["quickrupee", "city", "Sorry, I don't understand.", intent("repeat")],
   ["reno", "owner", "Owned by my father.", noMatch],
   ["quickrupee", "salaried", "Stop calling me.", intent("stop")],
@@ -274,7 +279,7 @@ describe("free-text answers (cloud transcripts)", () => {
       const faqIds = [...flow.faq, ...flow.questions.flatMap((q) => q.faq)].map((f) => f.id);
       for (const id of faqIds) expect(cases.some(([f, , , e]) => f === flowName && e.kind === "faq" && e.faqId === id), id).toBe(true);
     }
-    for (const i of ["repeat", "agent", "stop"] as const) {
+    for (const i of ["repeat", "agent", "stop", "hold"] as const) {
       expect(cases.filter(([, , , e]) => e.kind === "intent" && e.intent === i).length, i).toBeGreaterThanOrEqual(5);
     }
     expect(cases.length).toBeGreaterThanOrEqual(120);

@@ -40,6 +40,12 @@ export const INTENT_PHRASES: Record<GlobalIntent, string[]> = {
     "speak to an agent", "speak to someone", "real person", "customer care", "representative",
     "connect me to an agent",
   ],
+  // The caller needs a moment: the bot says so and waits longer than usual, no reprompt counted.
+  // Grammar, so "wait a minute" is heard as itself rather than as the nearest phrase ("agent").
+  hold: [
+    "wait", "wait a minute", "wait a second", "hold on", "hold on please", "one moment", "just a moment",
+    "just a second", "give me a second", "give me a minute",
+  ],
   stop: [
     "stop", "goodbye", "bye", "bye bye", "not interested", "i am not interested", "stop calling",
     "hang up", "leave me alone", "don't call me",
@@ -67,8 +73,9 @@ export const HEDGE_PHRASES = [
 /**
  * Understood in text (typed, or a cloud transcript) but never offered to the recognizer, for two
  * reasons. One-syllable phrases it hears in too many other answers: a lone "bye" is what it makes
- * of a mumbled "yes" often enough to hang up on qualified callers; a lone "ji" of "nahi". And
+ * of a mumbled "yes" often enough to hang up on qualified callers; a lone "ji" of "nahi" (and a
+ * lone "wait" would be one more such word). And
  * phrases seen in free text that would only grow the grammars, where every phrase added is one
  * more thing a noisy "yes" can be heard as.
  */
-export const TYPED_ONLY_PHRASES = new Set(["bye", "ji", ...TEXT_ONLY_NO, ...TEXT_ONLY_REPEAT]);
+export const TYPED_ONLY_PHRASES = new Set(["bye", "ji", "wait", ...TEXT_ONLY_NO, ...TEXT_ONLY_REPEAT]);

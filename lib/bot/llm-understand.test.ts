@@ -76,7 +76,7 @@ describe("llmUnderstand", () => {
 
     const alternatives = resultAlternatives(body);
     expect([...alternatives.keys()].sort()).toEqual(["answer", "faq", "intent", "no_match"]);
-    expect(alternatives.get("intent")?.properties?.intent?.enum).toEqual(["repeat", "agent", "stop"]);
+    expect(alternatives.get("intent")?.properties?.intent?.enum).toEqual(["repeat", "agent", "stop", "hold"]);
     expect(alternatives.get("faq")?.properties?.faqId?.enum).toEqual(["what_is_call"]);
     // asked as yes/no, so a boolean is allowed next to exactly the options
     const values = valueSchemas(body);

@@ -29,7 +29,7 @@ export interface LlmUnderstandOptions {
 /** The one value a field may take; an enum of one, which strict structured outputs accept everywhere. */
 const tag = <T extends string>(value: T) => z.enum([value]);
 
-const INTENTS = ["repeat", "agent", "stop"] as const satisfies readonly GlobalIntent[];
+const INTENTS = ["repeat", "agent", "stop", "hold"] as const satisfies readonly GlobalIntent[];
 
 type Schema<T> = z.ZodType<T>;
 

@@ -261,6 +261,21 @@ describe("FAQ, repeat, agent, stop", () => {
     }
   });
 
+  it("gives a caller who asks for a moment time: says so and listens on hold, no reprompt counted", () => {
+    for (const flow of [quickrupee, reno]) {
+      const q = flow.questions[1]!;
+      const before = run(flow, [start, answer(true), noMatch]).state;
+      const { state, last } = run(flow, [intent("hold")], before);
+      expect(last).toEqual([
+        { type: "say", text: flow.prompts.hold, purpose: "hold" },
+        { type: "listen", questionId: q.id, hold: true },
+      ]);
+      expect(state).toEqual(before);
+      // The next answer is taken as usual.
+      expect(run(flow, [answer(true)], state).state.questionIndex).toBe(2);
+    }
+  });
+
   it("transfers a caller who asks for an agent", () => {
     const { state, last } = run(quickrupee, [start, answer(true), intent("agent")]);
     expect(last).toEqual([

@@ -9,11 +9,12 @@ import type { AnswerValue, Understanding } from "./types";
 
 export type Outcome = "qualified" | "not_qualified" | "transfer" | "stopped" | "incomplete";
 
-export type SayPurpose = "greeting" | "question" | "reprompt" | "faq" | "reason" | "outcome";
+export type SayPurpose = "greeting" | "question" | "reprompt" | "faq" | "hold" | "reason" | "outcome";
 
 export type Action =
   | { type: "say"; text: string; purpose: SayPurpose }
-  | { type: "listen"; questionId: string }
+  /** `hold`: the caller asked for a moment, so the no-input wait is the longer hold wait. */
+  | { type: "listen"; questionId: string; hold?: boolean }
   | { type: "record"; questionId: string; value: AnswerValue; meetsRule: boolean }
   | { type: "end"; outcome: Outcome; reason: string };
 
@@ -132,6 +133,7 @@ export function transition(flow: Flow, state: MachineState, event: MachineEvent)
     case "intent":
       if (u.intent === "repeat") return { state, actions: [say(q.prompt, "question"), listen(q)] };
       if (u.intent === "agent") return end(flow, state, "transfer", "caller asked for an agent");
+      if (u.intent === "hold") return { state, actions: [say(flow.prompts.hold, "hold"), { type: "listen", questionId: q.id, hold: true }] };
       return end(flow, state, "stopped", "caller ended the call");
     case "answer": {
       const meets = answerMeetsRule(q, u.value);

@@ -1,7 +1,7 @@
 /** What an answer is worth once understood: yes/no, an amount, a choice's value, or months. */
 export type AnswerValue = boolean | number | string;
 
-export type GlobalIntent = "repeat" | "agent" | "stop";
+export type GlobalIntent = "repeat" | "agent" | "stop" | "hold";
 
 /**
  * The meaning of one caller turn at one question. `value` is boolean for yes/no (also when a

@@ -20,7 +20,7 @@ const no: Understanding = { kind: "answer", value: false };
 const noMatch: Understanding = { kind: "no_match" };
 const value = (v: number | string): Understanding => ({ kind: "answer", value: v });
 const faq = (faqId: string): Understanding => ({ kind: "faq", faqId });
-const intent = (i: "repeat" | "agent" | "stop"): Understanding => ({ kind: "intent", intent: i });
+const intent = (i: "repeat" | "agent" | "stop" | "hold"): Understanding => ({ kind: "intent", intent: i });
 
 type Case = [FlowName, string, string, Understanding];
 
@@ -165,6 +165,11 @@ const cases: Case[] = [
   ["quickrupee", "salaried", "repeat that please", intent("repeat")],
   ["quickrupee", "city", "sorry, can you repeat that?", intent("repeat")],
   ["reno", "budget", "pardon", intent("repeat")],
+  ["quickrupee", "salaried", "wait a minute", intent("hold")],
+  ["quickrupee", "salary", "um hold on", intent("hold")],
+  ["quickrupee", "city", "give me a second", intent("hold")],
+  ["reno", "budget", "one moment", intent("hold")],
+  ["reno", "timeline", "just a second", intent("hold")],
   ["quickrupee", "salaried", "bye", intent("stop")],
   ["quickrupee", "salaried", "ok bye", intent("stop")],
   ["quickrupee", "salaried", "okay thank you bye", intent("stop")],

@@ -149,6 +149,7 @@ export class CallEngine {
       endpointLongMs: c.ENDPOINT_LONG_MS,
       endpointFixedMs: c.ENDPOINT_FIXED_MS,
       noInputMs: c.NO_INPUT_MS,
+      holdMs: c.HOLD_MS,
       bargeInMs: c.BARGE_IN_MS,
       minUtteranceMs: c.MIN_UTTERANCE_MS,
       vadThresholdDb: c.VAD_THRESHOLD_DB,

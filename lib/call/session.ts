@@ -22,6 +22,8 @@ export interface SessionSettings {
   endpointLongMs: number;
   endpointFixedMs: number;
   noInputMs: number;
+  /** The no-input wait after the caller asked for a moment ("hold on"). */
+  holdMs: number;
   bargeInMs: number;
   minUtteranceMs: number;
   vadThresholdDb: number;
@@ -147,6 +149,8 @@ export class CallSession {
   private machine: MachineState = initialState();
   private state: CallState = "thinking";
   private question: Question | undefined;
+  /** The caller asked for a moment at this question: no-input waits `holdMs`. */
+  private holding = false;
   private readonly vad: Vad;
   private readonly tracker: SpeechTracker;
   private readonly speaker: Speaker;
@@ -582,6 +586,7 @@ export class CallSession {
       if (a.type === "say") texts.push(a.text);
       else if (a.type === "listen") {
         this.question = this.deps.flow.questions.find((q) => q.id === a.questionId);
+        this.holding = a.hold === true;
         // Digits keyed for the last question (answered by voice meanwhile) do not carry over.
         this.keyed = "";
         this.clearKeyed();
@@ -729,7 +734,8 @@ export class CallSession {
 
   private armNoInput(): void {
     this.clearNoInput();
-    if (this.machine.phase !== "asking" || this.deps.settings.noInputMs <= 0) return;
+    const waitMs = this.holding ? this.deps.settings.holdMs : this.deps.settings.noInputMs;
+    if (this.machine.phase !== "asking" || waitMs <= 0) return;
     this.noInputTimer = setTimeout(() => {
       this.noInputTimer = undefined;
       if (this.ended || this.stream || this.finalizing || this.botSpeaking) return;
@@ -748,7 +754,7 @@ export class CallSession {
       this.turns.push(record);
       this.unrecorded = record;
       this.dispatch({ type: "no_input" });
-    }, this.deps.settings.noInputMs);
+    }, waitMs);
   }
 
   private clearNoInput(): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ServerMessage } from "../transport/protocol";
-import { initialCallView, latencySegments, latencySummary, reduceCall, totalUnderruns, type CallEvent, type CallView } from "./call-view";
+import { describeUnderstood, initialCallView, latencySegments, latencySummary, reduceCall, totalUnderruns, type CallEvent, type CallView } from "./call-view";
 
 const server = (message: ServerMessage, voiceEndTime?: number | null): CallEvent => ({ kind: "server", message, voiceEndTime });
 const run = (events: CallEvent[], from: CallView = initialCallView()) => events.reduce(reduceCall, from);
@@ -110,5 +110,13 @@ describe("reduceCall", () => {
     expect(v.mic).toBe("on");
     expect(v.callId).toBeNull();
     expect(v.status).toBe("connecting");
+  });
+});
+
+describe("describeUnderstood", () => {
+  it("labels answers, intents, FAQs and misses for the transcript", () => {
+    expect(["answer:true", "answer:false", "answer:30000", "answer:Mumbai"].map(describeUnderstood)).toEqual(["yes", "no", "30,000", "Mumbai"]);
+    expect(["intent:agent", "intent:hold", "intent:repeat"].map(describeUnderstood)).toEqual(["asked for a person", "asked for a moment", "repeat"]);
+    expect(["faq:why_salary", "no_match", undefined].map(describeUnderstood)).toEqual(["question", "not understood", null]);
   });
 });

@@ -269,7 +269,8 @@ export function describeUnderstood(understood: string | undefined): string | nul
       if (value === "false") return "no";
       return /^\d+(\.\d+)?$/.test(value) ? Number(value).toLocaleString("en-US") : value;
     case "intent":
-      return value === "agent" ? "asked for a person" : value;
+      if (value === "agent") return "asked for a person";
+      return value === "hold" ? "asked for a moment" : value;
     case "faq":
       return "question";
     case "no_match":

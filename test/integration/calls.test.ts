@@ -124,10 +124,10 @@ describe("spoken calls through the caller CLI", () => {
     expect(late).toMatchObject({ outcome: "not_qualified", answers: { owner: true, budget: true, timeline: 6 } });
   });
 
-  it("answers FAQs, reprompts on no-match and no-input, ends incomplete after two reprompts", async () => {
+  it("answers FAQs, holds when asked, reprompts on no-match and no-input, ends incomplete after two reprompts", async () => {
     const [faq, noMatch, noInput, incomplete] = await inBatches(
       [
-        () => call("quickrupee", "yes;why do you need my salary;thirty thousand;Delhi"),
+        () => call("quickrupee", "yes;why do you need my salary;wait a minute;thirty thousand;Delhi"),
         () => call("home-renovation", "banana pancakes;yes;yes;yes"),
         () => call("home-renovation", "-;yes;yes;right away"),
         () => call("quickrupee", "purple elephants dancing;the weather is lovely today;my cat likes fish"),
@@ -137,6 +137,10 @@ describe("spoken calls through the caller CLI", () => {
     expect(faq.outcome).toBe("qualified");
     expect(faq.turns[1]!.understood).toBe("faq:why_salary");
     expect(faq.turns[2]!.prompt).toMatch(/salary tells us .* at least twenty five thousand/);
+    // "wait a minute": the bot says it will wait, does not ask again, and takes the answer after.
+    expect(faq.turns[2]!.understood).toBe("intent:hold");
+    expect(faq.turns[3]!.prompt).toBe("Sure, take your time.");
+    expect(faq.answers).toEqual({ salaried: true, salary: 30000, city: "Delhi" });
 
     expect(noMatch.outcome).toBe("qualified");
     expect(noMatch.turns[0]!.understood).toBe("no_match");
