@@ -34,7 +34,7 @@ interface CliResult {
 let server: ServerProcess;
 
 beforeAll(async () => {
-  server = await startServer({ NO_INPUT_MS: "2500" });
+  server = await startServer({ NO_INPUT_MS: "2500", HOLD_MS: "4000" });
 });
 afterAll(async () => {
   await server?.stop();
@@ -129,7 +129,7 @@ describe("spoken calls through the caller CLI", () => {
       [
         () => call("quickrupee", "yes;why do you need my salary;wait a minute;thirty thousand;Delhi"),
         () => call("home-renovation", "banana pancakes;yes;yes;yes"),
-        () => call("home-renovation", "-;yes;yes;right away"),
+        () => call("home-renovation", "-;hold on;-;yes;yes;right away"),
         () => call("quickrupee", "purple elephants dancing;the weather is lovely today;my cat likes fish"),
       ],
       4,
@@ -148,6 +148,10 @@ describe("spoken calls through the caller CLI", () => {
 
     expect(noInput.outcome).toBe("qualified");
     expect(noInput.turns[0]!.prompt).toMatch(/^Are you still there\?/);
+    // After "hold on" the bot waits (HOLD_MS), then asks again as after any silence. (Silent
+    // answers are not turns: turns[1] is the "yes" said after that second no-input reprompt.)
+    expect(noInput.turns[0]!.understood).toBe("intent:hold");
+    expect(noInput.turns[1]!.prompt).toMatch(/^Are you still there\? Do you own the home/);
 
     expect(incomplete.outcome).toBe("incomplete");
     expect(incomplete.turns.map((t) => t.understood)).toEqual(["no_match", "no_match", "no_match"]);
