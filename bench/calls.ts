@@ -5,7 +5,7 @@ import { spokenAnswer } from "../lib/client/answers";
 import { runCaller, type CallerResult } from "../lib/client/caller";
 import { runPhoneCaller } from "../lib/client/phone-caller";
 import { percentile, printTable, writeJson } from "./report";
-import { cpuSeconds, rssMb, startServer, type ServerProcess } from "./server-process";
+import { cpuSeconds, machineCpuSeconds, rssMb, startServer, threadCpuSeconds, type ServerProcess } from "./server-process";
 
 /**
  * Full spoken calls by simulated callers against the real server, N at a time, measured from the
@@ -79,6 +79,11 @@ interface ProfileResult {
   bargeInMs: number[];
   framesAfterInterrupt: number;
   cpuSeconds: number;
+  /** The server's main thread (event loop) and its other threads (mostly the recognizer workers). */
+  mainThreadCpuSeconds: number;
+  otherThreadsCpuSeconds: number;
+  /** The whole machine's busy share over the run, all cores (100 = every core busy): callers included. */
+  machineBusyPct: number;
   wallSeconds: number;
   rssBaselineMb: number;
   rssPeakMb: number;
@@ -167,6 +172,8 @@ async function runProfile(profile: string, channel: BenchChannel): Promise<Profi
     const rssBaseline = rssMb(server.pid);
     const readyBaseline = await (await fetch(`${server.url}/api/ready`)).json();
     const cpu0 = cpuSeconds(server.pid);
+    const threads0 = threadCpuSeconds(server.pid);
+    const machine0 = machineCpuSeconds();
     const wall0 = performance.now();
     const peak: Peaks = { rss: rssBaseline, decodersBusy: 0, decodersWaiting: 0 };
     const stop = { done: false };
@@ -179,6 +186,8 @@ async function runProfile(profile: string, channel: BenchChannel): Promise<Profi
     const wallSeconds = (performance.now() - wall0) / 1000;
     lag.disable();
     const cpu = cpuSeconds(server.pid) - cpu0;
+    const threads1 = threadCpuSeconds(server.pid);
+    const machine1 = machineCpuSeconds();
     stop.done = true;
     await sampler;
     await idle(5000);
@@ -207,6 +216,9 @@ async function runProfile(profile: string, channel: BenchChannel): Promise<Profi
       bargeInMs: turns.map((t) => t.bargeInMs).filter((x): x is number => x !== null),
       framesAfterInterrupt: turns.reduce((n, t) => n + t.framesAfterInterrupt, 0),
       cpuSeconds: cpu,
+      mainThreadCpuSeconds: threads1.main - threads0.main,
+      otherThreadsCpuSeconds: threads1.others - threads0.others,
+      machineBusyPct: (100 * (machine1.busy - machine0.busy)) / (machine1.total - machine0.total),
       wallSeconds,
       rssBaselineMb: rssBaseline,
       rssPeakMb: peak.rss,
@@ -240,10 +252,13 @@ printTable(
 );
 printTable(
   "Server resources",
-  ["profile", "CPU % of one core", "RSS baseline MB", "RSS peak MB", "RSS per session MB", "RSS after MB", "after vs baseline %", "decoders busy max", "waiting max", "caller loop p99 ms"],
+  ["profile", "CPU % of one core", "main thread %", "other threads %", "machine busy %", "RSS baseline MB", "RSS peak MB", "RSS per session MB", "RSS after MB", "after vs baseline %", "decoders busy max", "waiting max", "caller loop p99 ms"],
   results.map((r) => [
     r.profile,
     r1((100 * r.cpuSeconds) / r.wallSeconds),
+    r1((100 * r.mainThreadCpuSeconds) / r.wallSeconds),
+    r1((100 * r.otherThreadsCpuSeconds) / r.wallSeconds),
+    r1(r.machineBusyPct),
     r1(r.rssBaselineMb),
     r1(r.rssPeakMb),
     r1((r.rssPeakMb - r.rssBaselineMb) / Math.min(callers, total)),
