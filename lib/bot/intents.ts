@@ -73,8 +73,8 @@ export const HEDGE_PHRASES = [
 /**
  * Understood in text (typed, or a cloud transcript) but never offered to the recognizer, for two
  * reasons. One-syllable phrases it hears in too many other answers: a lone "bye" is what it makes
- * of a mumbled "yes" often enough to hang up on qualified callers; a lone "ji" of "nahi" (and a
- * lone "wait" would be one more such word). And
+ * of a mumbled "yes" often enough to hang up on qualified callers; a lone "ji" of "nahi"; a lone
+ * "wait" is left out as the same kind of risk (a precaution, not measured). And
  * phrases seen in free text that would only grow the grammars, where every phrase added is one
  * more thing a noisy "yes" can be heard as.
  */
