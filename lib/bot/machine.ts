@@ -64,7 +64,7 @@ export function answerMeetsRule(question: Question, value: AnswerValue): boolean
 }
 
 const say = (text: string, purpose: SayPurpose): Action => ({ type: "say", text, purpose });
-const listen = (q: Question): Action => ({ type: "listen", questionId: q.id });
+const listen = (q: Question, hold = false): Action => ({ type: "listen", questionId: q.id, ...(hold && { hold }) });
 
 function end(flow: Flow, state: MachineState, outcome: Outcome, reason: string, lead: Action[] = []) {
   const message = {
@@ -133,7 +133,7 @@ export function transition(flow: Flow, state: MachineState, event: MachineEvent)
     case "intent":
       if (u.intent === "repeat") return { state, actions: [say(q.prompt, "question"), listen(q)] };
       if (u.intent === "agent") return end(flow, state, "transfer", "caller asked for an agent");
-      if (u.intent === "hold") return { state, actions: [say(flow.prompts.hold, "hold"), { type: "listen", questionId: q.id, hold: true }] };
+      if (u.intent === "hold") return { state, actions: [say(flow.prompts.hold, "hold"), listen(q, true)] };
       return end(flow, state, "stopped", "caller ended the call");
     case "answer": {
       const meets = answerMeetsRule(q, u.value);

@@ -258,6 +258,8 @@ export function latencySummary(turns: TurnLatency[]): { count: number; p50: numb
   return { count: values.length, p50: percentile(values, 50)!, p95: percentile(values, 95)! };
 }
 
+const INTENT_LABELS: Partial<Record<string, string>> = { agent: "asked for a person", hold: "asked for a moment" };
+
 /** A short label for what the server understood (`understood` of a final transcript). */
 export function describeUnderstood(understood: string | undefined): string | null {
   if (!understood) return null;
@@ -269,8 +271,7 @@ export function describeUnderstood(understood: string | undefined): string | nul
       if (value === "false") return "no";
       return /^\d+(\.\d+)?$/.test(value) ? Number(value).toLocaleString("en-US") : value;
     case "intent":
-      if (value === "agent") return "asked for a person";
-      return value === "hold" ? "asked for a moment" : value;
+      return INTENT_LABELS[value] ?? value;
     case "faq":
       return "question";
     case "no_match":
