@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createServer } from "node:net";
@@ -45,7 +45,8 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
     env: {
       ...process.env,
       SERVE_PAGES: "0",
-      LOG_LEVEL: "info",
+      // e.g. BENCH_SERVER_LOG_LEVEL=debug BENCH_SERVER_LOG=/tmp/server.log to see why turns were slow.
+      LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? "info",
       NODE_ENV: "test",
       ...(dataDir && { DATA_DIR: dataDir }),
       // Tests stop servers with live calls on purpose; a production-length drain would only slow them.
@@ -57,7 +58,9 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
   });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const logFile = process.env.BENCH_SERVER_LOG ? createWriteStream(process.env.BENCH_SERVER_LOG, { flags: "a" }) : undefined;
   createInterface({ input: child.stdout! }).on("line", (line) => {
+    logFile?.write(`${line}\n`);
     logs.push(line);
     if (logs.length > 5000) logs.splice(0, 1000);
   });

@@ -9,12 +9,14 @@ import type { RecognitionResult, Recognizer, RecognizerStream, SpeakerState } fr
  * The embedded recognizer on worker threads. Decoding costs ~15–20 % of real time per utterance;
  * on the thread that also paces every call's audio, a burst of utterances would stall pacing and
  * end-of-turn decisions for all calls. Each worker owns a WASM instance and a decoder pool; an
- * utterance goes to the worker with the fewest utterances in flight.
+ * utterance goes to the worker with the fewest utterances in flight. A worker behind real time
+ * decodes finished and paused utterances first (decode-queue.ts).
  */
 
 export type WorkerInbound =
   | { op: "start"; id: number; grammarId: string; speaker: CepstralPriorSnapshot }
   | { op: "push"; id: number; samples: ArrayBuffer }
+  | { op: "paused"; id: number; paused: boolean }
   | { op: "finish"; id: number }
   | { op: "cancel"; id: number };
 
@@ -133,6 +135,7 @@ class ThreadedStream implements RecognizerStream {
   private settle!: { resolve: (r: RecognitionResult) => void; reject: (e: Error) => void };
   private done = false;
   private finishedAt = 0;
+  private isPaused = false;
 
   constructor(
     private readonly thread: RecognizerThread,
@@ -151,6 +154,12 @@ class ThreadedStream implements RecognizerStream {
     if (this.done || samples.length === 0) return;
     const copy = samples.slice();
     this.thread.send({ op: "push", id: this.id, samples: copy.buffer }, [copy.buffer]);
+  }
+
+  paused(paused: boolean): void {
+    if (this.done || paused === this.isPaused) return;
+    this.isPaused = paused;
+    this.thread.send({ op: "paused", id: this.id, paused });
   }
 
   finish(): Promise<RecognitionResult> {

@@ -2,6 +2,7 @@ import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import type { QuestionGrammar } from "../bot/grammar";
 import { CepstralPrior } from "./cepstral-mean";
+import { DecodeQueue } from "./decode-queue";
 import { EmbeddedRecognizer, SPEAKER_PRIOR_WEIGHT, type EmbeddedRecognizerOptions } from "./embedded";
 import type { WorkerInbound, WorkerOutbound } from "./embedded-threads";
 import type { RecognizerStream, SpeakerState } from "./types";
@@ -9,7 +10,8 @@ import type { RecognizerStream, SpeakerState } from "./types";
 /**
  * Worker thread hosting an embedded recognizer (its own WASM instance and decoder pool), so
  * decoding never blocks the thread that paces calls' audio. Speaks the messages declared in
- * embedded-threads.ts.
+ * embedded-threads.ts. Audio is queued on arrival and decoded in the order DecodeQueue gives, so
+ * when the thread is behind, the callers waiting on a result are served first.
  */
 const port = parentPort!;
 const data = workerData as { grammars: QuestionGrammar[]; options: Omit<EmbeddedRecognizerOptions, "grammars"> };
@@ -20,7 +22,7 @@ const streams = new Map<number, { stream: RecognizerStream; speaker: SpeakerStat
 const post = (m: WorkerOutbound) => port.postMessage(m);
 let lastStats = "";
 function postStats(): void {
-  const stats = { ...recognizer.stats(), heapMb: Math.round(getHeapStatistics().used_heap_size / 104857.6) / 10 };
+  const stats = { ...recognizer.stats(), queuedMs: Math.round(queue.queuedSamples / 16), heapMb: Math.round(getHeapStatistics().used_heap_size / 104857.6) / 10 };
   const key = JSON.stringify(stats);
   if (key !== lastStats) {
     lastStats = key;
@@ -28,43 +30,72 @@ function postStats(): void {
   }
 }
 
+const queue = new DecodeQueue<number>();
+let scheduled = false;
+
+/** Decodes one piece of queued work, then yields so arriving messages (a finish, a pause) reorder the rest. */
+function decodeNext(): void {
+  scheduled = false;
+  const job = queue.next();
+  if (!job) return;
+  const entry = streams.get(job.id);
+  if (entry) {
+    if (job.audio) {
+      entry.stream.push(job.audio);
+      if (entry.stream.partial !== entry.partial) {
+        entry.partial = entry.stream.partial;
+        post({ op: "partial", id: job.id, text: entry.partial });
+      }
+    }
+    if (job.finish) finish(job.id, entry);
+  }
+  schedule();
+}
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(decodeNext);
+}
+
+function finish(id: number, entry: { stream: RecognizerStream; speaker: SpeakerState }): void {
+  streams.delete(id);
+  entry.stream.finish().then(
+    (result) => {
+      post({ op: "result", id, result });
+      // Runs after the recognizer's own deferred adaptation and release.
+      setImmediate(() => {
+        post({ op: "speaker", id, speaker: (entry.speaker.adaptation as CepstralPrior).snapshot() });
+        postStats();
+      });
+    },
+    (err: unknown) => post({ op: "failed", id, message: (err as Error).message }),
+  );
+  postStats();
+}
+
 port.on("message", (m: WorkerInbound) => {
   switch (m.op) {
     case "start": {
       const speaker: SpeakerState = { adaptation: CepstralPrior.from(m.speaker, SPEAKER_PRIOR_WEIGHT) };
       streams.set(m.id, { stream: recognizer.start(grammars.get(m.grammarId)!, speaker), speaker, partial: "" });
+      queue.add(m.id);
       postStats();
       return;
     }
-    case "push": {
-      const entry = streams.get(m.id);
-      if (!entry) return;
-      entry.stream.push(new Int16Array(m.samples));
-      if (entry.stream.partial !== entry.partial) {
-        entry.partial = entry.stream.partial;
-        post({ op: "partial", id: m.id, text: entry.partial });
-      }
+    case "push":
+      queue.push(m.id, new Int16Array(m.samples));
+      schedule();
       return;
-    }
-    case "finish": {
-      const entry = streams.get(m.id);
-      if (!entry) return;
-      streams.delete(m.id);
-      entry.stream.finish().then(
-        (result) => {
-          post({ op: "result", id: m.id, result });
-          // Runs after the recognizer's own deferred adaptation and release.
-          setImmediate(() => {
-            post({ op: "speaker", id: m.id, speaker: (entry.speaker.adaptation as CepstralPrior).snapshot() });
-            postStats();
-          });
-        },
-        (err: unknown) => post({ op: "failed", id: m.id, message: (err as Error).message }),
-      );
-      postStats();
+    case "paused":
+      queue.setPaused(m.id, m.paused);
       return;
-    }
+    case "finish":
+      queue.finish(m.id);
+      schedule();
+      return;
     case "cancel": {
+      queue.remove(m.id);
       streams.get(m.id)?.stream.cancel();
       streams.delete(m.id);
       postStats();

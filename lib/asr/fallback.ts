@@ -42,6 +42,9 @@ export class FallbackRecognizer implements Recognizer {
         cloud?.push(samples, coded);
         backup.push(samples);
       },
+      paused(paused) {
+        backup.paused?.(paused);
+      },
       get partial() {
         return backup.partial;
       },

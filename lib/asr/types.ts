@@ -42,6 +42,12 @@ export interface RecognizerStream {
    * `coded` is the same audio as the carrier sent it, in the codec named at `start`.
    */
   push(samples: Int16Array, coded?: Uint8Array): void;
+  /**
+   * The caller has paused (true) or spoken again (false). Optional hint: the end of turn is
+   * decided on the partial of a paused utterance, so an engine running behind real time catches
+   * those up first.
+   */
+  paused?(paused: boolean): void;
   /** The best hypothesis so far, lowercase words (may still change). */
   readonly partial: string;
   /** Ends the utterance and returns the final result. */

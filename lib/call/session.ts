@@ -106,6 +106,12 @@ const PRE_ROLL_MS = 300;
  * they are the heaviest load: when decoding lags, partials lag and the long window applies.
  */
 const PAUSE_HEARD_MS = 300;
+/**
+ * Silence after which the recognizer is told the caller has paused, so that a recognizer behind
+ * real time catches this utterance up first: the end of turn is decided on its partial, ENDPOINT_
+ * SHORT_MS into the pause. Longer than the gaps inside words (stop closures).
+ */
+const PAUSED_HINT_MS = 60;
 /** The call store keeps counts in Postgres `integer` columns. */
 const INT32_MAX = 2_147_483_647;
 /** Speech over the bot shorter than this that is no answer is a backchannel: the bot resumes. */
@@ -294,6 +300,7 @@ export class CallSession {
     if (!this.stream) return;
     const silenceMs = ((chunkEnd - this.tracker.lastVoicedSample) / ASR_SAMPLE_RATE_HZ) * 1000;
     for (const heard of this.pauseGate.pass({ samples, coded }, silenceMs)) this.stream.push(heard.samples, heard.coded);
+    this.stream.paused?.(silenceMs >= PAUSED_HINT_MS);
     const partial = this.stream.partial;
     if (partial && partial !== this.lastPartial) {
       this.lastPartial = partial;
