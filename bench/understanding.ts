@@ -4,7 +4,6 @@ import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { addNoiseAtSnr, phoneBand } from "../lib/audio/degrade";
-import { Denoiser } from "../lib/audio/denoise";
 import { mulawEncode } from "../lib/audio/mulaw";
 import { concatInt16, silence } from "../lib/audio/pcm";
 import { Resampler, resample } from "../lib/audio/resample";
@@ -44,6 +43,7 @@ const { values } = parseArgs({
     "garbage-phones": { type: "string" },
     sweep: { type: "boolean", default: false },
     denoise: { type: "string", default: "1" },
+    "denoise-phone-above": { type: "string" },
     decoder: { type: "string", default: "{}" },
     "show-errors": { type: "boolean", default: false },
     out: { type: "string", default: "understanding" },
@@ -68,12 +68,13 @@ function throughTwilio(s16k: Int16Array): Int16Array {
   return concatInt16(out);
 }
 
-const CONDITIONS: Record<Condition, { label: string; rate: number; apply: (s: Int16Array, seed: number) => Int16Array }> = {
+/** `inputSampleRateHz`: the caller's line rate, as the session tells the recognizer (phone lines are 8 kHz). */
+const CONDITIONS: Record<Condition, { label: string; rate: number; apply: (s: Int16Array, seed: number) => Int16Array; inputSampleRateHz?: number }> = {
   clean: { label: "clean", rate: 1, apply: (s) => s },
   noise: { label: "pink noise 15 dB SNR", rate: 1, apply: (s, seed) => addNoiseAtSnr(s, 15, seed) },
   fast: { label: "15 % faster", rate: 1.15, apply: (s) => s },
-  phone: { label: "8 kHz μ-law phone band", rate: 1, apply: (s) => phoneBand(s) },
-  twilio: { label: "Twilio media stream (μ-law 8 kHz)", rate: 1, apply: throughTwilio },
+  phone: { label: "8 kHz μ-law phone band", rate: 1, apply: (s) => phoneBand(s), inputSampleRateHz: 8000 },
+  twilio: { label: "Twilio media stream (μ-law 8 kHz)", rate: 1, apply: throughTwilio, inputSampleRateHz: 8000 },
 };
 
 const voices = values.voices!.split(",");
@@ -86,6 +87,8 @@ const RECOGNIZER_OPTIONS: Parameters<typeof EmbeddedRecognizer.create>[0] = {
   poolMinSize: 1,
   poolMaxSize: 1,
   decoderConfig: JSON.parse(values.decoder!) as Record<string, number>,
+  denoise: values.denoise === "1",
+  ...(values["denoise-phone-above"] ? { denoisePhoneAboveDbfs: Number(values["denoise-phone-above"]) } : {}),
   ...(values.garbage ? { garbageWeight: Number(values.garbage) } : {}),
   ...(values.loop ? { garbageLoopWeight: Number(values.loop) } : {}),
   ...(values["garbage-phones"] ? { garbagePhones: values["garbage-phones"].split(",") } : {}),
@@ -100,6 +103,8 @@ interface Sample {
   ood: boolean;
   voice: string;
   condition: Condition;
+  /** Noise suppression ran on it (the recognizer denoises noisy lines only). */
+  denoised: boolean;
   confidence: number;
   garbageSpeechMs: number;
   speechMs: number;
@@ -133,19 +138,14 @@ async function decodeVoices(myVoices: string[]): Promise<Decoded> {
   const recognizer = await EmbeddedRecognizer.create(RECOGNIZER_OPTIONS);
   const out: Decoded = { samples: [], decodeMs: 0, decodedAudioMs: 0 };
 
-  async function decode(audio: Int16Array, grammar: QuestionGrammar, speaker: SpeakerState = {}) {
-    const stream = recognizer.start(grammar, speaker);
-    const denoiser = values.denoise === "1" ? await Denoiser.create() : undefined;
+  async function decode(audio: Int16Array, grammar: QuestionGrammar, condition: Condition, speaker: SpeakerState = {}) {
+    const stream = recognizer.start(grammar, speaker, { inputSampleRateHz: CONDITIONS[condition].inputSampleRateHz });
     const t0 = performance.now();
-    for (let i = 0; i < audio.length; i += 320) {
-      const frame = audio.subarray(i, i + 320);
-      stream.push(denoiser ? denoiser.process(frame) : frame);
-    }
-    denoiser?.close();
+    for (let i = 0; i < audio.length; i += 320) stream.push(audio.subarray(i, i + 320));
     const r = await stream.finish();
     out.decodeMs += performance.now() - t0;
     out.decodedAudioMs += audio.length / 16;
-    return { heard: r.rejected ? (r.rejectedText ? `(rejected) ${r.rejectedText}` : "") : r.text, text: r.text, rejected: r.rejected, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs ?? 0, speechMs: r.speechMs ?? 0 };
+    return { heard: r.rejected ? (r.rejectedText ? `(rejected) ${r.rejectedText}` : "") : r.text, text: r.text, rejected: r.rejected, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs ?? 0, speechMs: r.speechMs ?? 0, denoised: r.denoised ?? false };
   }
 
   const synthCache = new Map<string, Int16Array>();
@@ -171,10 +171,10 @@ async function decodeVoices(myVoices: string[]): Promise<Decoded> {
         const flow = flows.get(item.flow)!;
         const question = flow.questions.find((q) => q.id === item.question)!;
         const audio = c.apply(speech(item.text, voice, c.rate), seed++);
-        const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!, speaker);
+        const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!, condition, speaker);
         const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
         out.samples.push({
-          ood: false, voice, condition, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: item.expect,
+          ood: false, voice, condition, denoised: r.denoised, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: item.expect,
           ...(got === item.expect ? {} : { error: `${voice} ${item.question} "${item.text}" heard "${r.heard}" → ${got} (want ${item.expect})` }),
         });
       }
@@ -182,10 +182,10 @@ async function decodeVoices(myVoices: string[]): Promise<Decoded> {
         const audio = c.apply(speech(text, voice, c.rate), seed++);
         for (const flow of flows.values()) {
           for (const question of flow.questions) {
-            const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!);
+            const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!, condition);
             const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
             out.samples.push({
-              ood: true, voice, condition, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: "no_match",
+              ood: true, voice, condition, denoised: r.denoised, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: "no_match",
               ...(got === "no_match" ? {} : { error: `${voice} OOD@${question.id} "${text}" heard "${r.heard}" → ${got}` }),
             });
           }
@@ -243,8 +243,10 @@ interface Row {
   condition: Condition;
   inDomain: { total: number; correct: number };
   outOfDomain: { total: number; rejected: number };
+  denoisedPct: number;
   errors: string[];
 }
+const pct = (a: number, b: number) => (b === 0 ? 0 : Math.round((1000 * a) / b) / 10);
 const rows: Row[] = conditions.map((condition) => {
   const mine = samples.filter((x) => x.condition === condition);
   const inD = mine.filter((x) => !x.ood);
@@ -253,20 +255,21 @@ const rows: Row[] = conditions.map((condition) => {
     condition,
     inDomain: { total: inD.length, correct: inD.filter((x) => x.got === x.expect).length },
     outOfDomain: { total: ood.length, rejected: ood.filter((x) => x.got === "no_match").length },
+    denoisedPct: pct(mine.filter((x) => x.denoised).length, mine.length),
     errors: mine.flatMap((x) => (x.error ? [x.error] : [])),
   };
 });
 
-const pct = (a: number, b: number) => (b === 0 ? 0 : Math.round((1000 * a) / b) / 10);
 printTable(
   `Answer understanding — embedded recognizer, voices ${voices.join(", ")} (bot voice slt excluded)`,
-  ["condition", "answers", "correct %", "out-of-domain", "rejected %"],
+  ["condition", "answers", "correct %", "out-of-domain", "rejected %", "denoised %"],
   rows.map((r) => [
     CONDITIONS[r.condition].label,
     r.inDomain.total,
     pct(r.inDomain.correct, r.inDomain.total),
     r.outOfDomain.total,
     pct(r.outOfDomain.rejected, r.outOfDomain.total),
+    r.denoisedPct,
   ]),
 );
 console.log(`\ndecode (denoise + recognize) time: ${((100 * decodeMs) / decodedAudioMs).toFixed(1)} % of audio duration`);
@@ -311,6 +314,7 @@ const file = writeJson(values.out!, {
   garbagePhones: values["garbage-phones"] ?? "all",
   seconds: Math.round((performance.now() - started) / 1000),
   denoise: values.denoise === "1",
+  denoisePhoneAboveDbfs: values["denoise-phone-above"] ? Number(values["denoise-phone-above"]) : "default",
   decoderConfig: JSON.parse(values.decoder!),
   decodeRealTimePct: Math.round((1000 * decodeMs) / decodedAudioMs) / 10,
   conditions: rows.map((r) => ({
@@ -320,6 +324,7 @@ const file = writeJson(values.out!, {
     answers: r.inDomain.total,
     outOfDomainRejectedPct: pct(r.outOfDomain.rejected, r.outOfDomain.total),
     outOfDomain: r.outOfDomain.total,
+    denoisedPct: r.denoisedPct,
     errors: r.errors,
   })),
 });

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { QuestionGrammar } from "../bot/grammar";
 import type { CepstralPriorSnapshot } from "./cepstral-mean";
 import type { EmbeddedRecognizerOptions } from "./embedded";
-import type { RecognitionResult, Recognizer, RecognizerStream, SpeakerState } from "./types";
+import type { RecognitionResult, Recognizer, RecognizerStartOptions, RecognizerStream, SpeakerState } from "./types";
 
 /**
  * The embedded recognizer on worker threads. Decoding costs ~15–20 % of real time per utterance;
@@ -14,7 +14,7 @@ import type { RecognitionResult, Recognizer, RecognizerStream, SpeakerState } fr
  */
 
 export type WorkerInbound =
-  | { op: "start"; id: number; grammarId: string; speaker: CepstralPriorSnapshot }
+  | { op: "start"; id: number; grammarId: string; speaker: CepstralPriorSnapshot; options: RecognizerStartOptions }
   | { op: "push"; id: number; samples: ArrayBuffer }
   | { op: "paused"; id: number; paused: boolean }
   | { op: "finish"; id: number }
@@ -201,13 +201,13 @@ export class ThreadedEmbeddedRecognizer implements Recognizer {
     return new ThreadedEmbeddedRecognizer(threads);
   }
 
-  start(grammar: QuestionGrammar, speaker: SpeakerState = {}): RecognizerStream {
+  start(grammar: QuestionGrammar, speaker: SpeakerState = {}, options: RecognizerStartOptions = {}): RecognizerStream {
     const thread = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = nextId++;
     const stream = new ThreadedStream(thread, id);
     thread.pending.set(id, { stream, speaker });
     const snapshot = (speaker.adaptation as CepstralPriorSnapshot | undefined) ?? { mean: null, weight: 0 };
-    thread.send({ op: "start", id, grammarId: grammar.id, speaker: snapshot });
+    thread.send({ op: "start", id, grammarId: grammar.id, speaker: snapshot, options: { inputSampleRateHz: options.inputSampleRateHz } });
     return stream;
   }
 

@@ -78,7 +78,7 @@ port.on("message", (m: WorkerInbound) => {
   switch (m.op) {
     case "start": {
       const speaker: SpeakerState = { adaptation: CepstralPrior.from(m.speaker, SPEAKER_PRIOR_WEIGHT) };
-      streams.set(m.id, { stream: recognizer.start(grammars.get(m.grammarId)!, speaker), speaker, partial: "" });
+      streams.set(m.id, { stream: recognizer.start(grammars.get(m.grammarId)!, speaker, m.options), speaker, partial: "" });
       queue.add(m.id);
       postStats();
       return;

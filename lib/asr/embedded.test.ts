@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addNoiseAtSnr } from "../audio/degrade";
 import { concatInt16, silence } from "../audio/pcm";
 import { buildFlowGrammars, type QuestionGrammar } from "../bot/grammar";
 import { loadFlows } from "../bot/flows";
@@ -93,5 +94,26 @@ describe("EmbeddedRecognizer", () => {
     a.cancel();
     b.cancel();
     expect(recognizer.stats()).toMatchObject({ busy: 0, waiting: 0 });
+  });
+
+  it("denoises wideband lines, and phone lines only when noisy before the caller speaks", async () => {
+    const denoising = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 1, poolMaxSize: 1, denoise: true });
+    const decode = async (audio: Int16Array, inputSampleRateHz = 8000) => {
+      const stream = denoising.start(salary, {}, { inputSampleRateHz });
+      for (let i = 0; i < audio.length; i += 320) stream.push(audio.subarray(i, i + 320));
+      const result = await stream.finish();
+      await settle();
+      return result;
+    };
+    try {
+      const clean = spoken("about thirty thousand");
+      expect(await decode(clean, 16000)).toMatchObject({ text: "about thirty thousand", denoised: true });
+      expect(await decode(clean)).toMatchObject({ text: "about thirty thousand", denoised: false });
+      expect(await decode(addNoiseAtSnr(clean, 15, 7))).toMatchObject({ text: "about thirty thousand", denoised: true });
+      // Shorter than the 200 ms the decision looks at: decided at finish, and still decoded.
+      expect(await decode(silence(100, 16000))).toMatchObject({ rejected: true, denoised: false, audioMs: 100 });
+    } finally {
+      await denoising.close();
+    }
   });
 });

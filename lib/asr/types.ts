@@ -15,6 +15,8 @@ export interface RecognitionResult {
   /** Speech-level audio in the utterance, and how much of it the out-of-grammar model took (embedded engine). */
   speechMs?: number;
   garbageSpeechMs?: number;
+  /** Whether noise suppression ran on this utterance (the embedded engine denoises noisy lines only). */
+  denoised?: boolean;
   /** Decoding passes the engine needed (the embedded engine decodes twice when unsure). */
   passes?: number;
   /** Audio the recognizer decoded for this utterance. */
@@ -34,6 +36,8 @@ export type InputCodec = "g711_ulaw";
 export interface RecognizerStartOptions {
   /** The call's audio also arrives in this codec (each `push` then carries the coded bytes). */
   codec?: InputCodec;
+  /** The rate the caller's audio had before it was resampled to 16 kHz: 8000 on phone lines. */
+  inputSampleRateHz?: number;
 }
 
 export interface RecognizerStream {

@@ -94,6 +94,7 @@ export class CallEngine {
       garbageLoopWeight: config.ASR_GARBAGE_LOOP_WEIGHT,
       maxGarbageSpeechMs: config.ASR_MAX_GARBAGE_SPEECH_MS,
       denoise: config.DENOISE,
+      denoisePhoneAboveDbfs: config.DENOISE_PHONE_ABOVE_DBFS,
       seedSpeech,
     };
     const embedded: Recognizer =

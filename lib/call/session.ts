@@ -334,7 +334,7 @@ export class CallSession {
     this.lastPartial = "";
     this.pauseGate.reset();
     const grammar = this.deps.grammars.get(this.question.id)!;
-    this.stream = this.deps.recognizer.start(grammar, this.caller, { codec: this.deps.inputCodec });
+    this.stream = this.deps.recognizer.start(grammar, this.caller, { codec: this.deps.inputCodec, inputSampleRateHz: this.deps.inputSampleRateHz });
     // The pre-roll holds the audio just before the VAD fired (soft onsets, the frame being pushed).
     for (const chunk of this.preRoll.slice(0, -1)) this.stream.push(chunk.samples, chunk.coded);
   }
