@@ -103,14 +103,15 @@ describe.each(testDatabases())("call store on $name", (database) => {
     expect(await store.getCall(uuid(999))).toBeNull();
   });
 
-  it("stores text PostgreSQL cannot hold (NUL) as U+FFFD instead of failing the write", async () => {
+  it("stores text PostgreSQL cannot hold (NUL, unpaired surrogates) as U+FFFD instead of failing the write", async () => {
     const id = uuid(5);
     await store.started({ callId: id, flowId: "quickrupee", flowVersion: 1, channel: "browser", startedAt: new Date("2026-11-01T09:00:00Z"), providers: {} });
-    await store.turn(id, turn(1, { heard: "ye\u0000s", understood: "no_match" }), { note: "a\u0000b" });
-    expect((await store.getCall(id))!.answers).toEqual({ note: "a\uFFFDb" });
+    await store.turn(id, turn(1, { heard: "ye\u0000s \udfff\ud800x 😀", understood: "no_match" }), { note: "a\u0000b\ud83d" });
+    expect((await store.getCall(id))!.answers).toEqual({ note: "a\uFFFDb\uFFFD" });
     await store.ended(summary(id, { channel: "browser", outcome: "incomplete", reason: "r\u0000", answers: { note: "c\u0000" } }));
     const call = await store.getCall(id);
-    expect(call!.turns[0]!.heard).toBe("ye\uFFFDs");
+    // A surrogate pair (the emoji) is a character like any other and is kept.
+    expect(call!.turns[0]!.heard).toBe("ye\uFFFDs \uFFFD\uFFFDx 😀");
     expect(call).toMatchObject({ reason: "r\uFFFD", answers: { note: "c\uFFFD" } });
   });
 

@@ -116,9 +116,13 @@ const toDelivery = (r: DeliveryRow): Delivery => ({
   deliveredAt: r.delivered_at ? new Date(r.delivered_at).toISOString() : null,
 });
 
-/** PostgreSQL text cannot hold NUL: a typed answer may (a fuzzer's does). Store U+FFFD instead. */
-const text = (s: string) => s.replace(/\u0000/g, "\uFFFD");
-const json = (v: unknown) => JSON.stringify(v).replace(/\\u0000/g, "\\uFFFD");
+/**
+ * PostgreSQL text cannot hold NUL, nor UTF-16 surrogates without their pair (it stores UTF-8): a
+ * typed answer may hold either (a fuzzer's does). Store U+FFFD instead.
+ */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const text = (s: string) => s.replace(UNSTORABLE, "\uFFFD");
+const json = (v: unknown) => JSON.stringify(v, (_key, x: unknown) => (typeof x === "string" ? text(x) : x));
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
