@@ -1,3 +1,5 @@
+import { concatInt16 } from "../audio/pcm";
+
 /**
  * The order in which a recognizer thread decodes its utterances' audio when it is behind.
  *
@@ -98,7 +100,7 @@ export class DecodeQueue<K> {
     const [id, e] = best;
     if (e.finishedAt !== undefined) {
       this.entries.delete(id);
-      return e.samples > 0 ? { id, audio: join(e.chunks, e.samples), finish: true } : { id, finish: true };
+      return e.samples > 0 ? { id, audio: join(e.chunks), finish: true } : { id, finish: true };
     }
     return { id, audio: this.take(e), finish: false };
   }
@@ -111,17 +113,9 @@ export class DecodeQueue<K> {
     e.samples -= n;
     // What is left keeps its place: its audio arrived no later than anything queued after it.
     if (e.chunks.length === 0) e.since = 0;
-    return join(taken, n);
+    return join(taken);
   }
 }
 
-function join(chunks: Int16Array[], samples: number): Int16Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Int16Array(samples);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
+/** One chunk as it is (the usual case when the thread keeps up), several joined. */
+const join = (chunks: Int16Array[]) => (chunks.length === 1 ? chunks[0]! : concatInt16(chunks));

@@ -19,6 +19,8 @@ const recognizer = await EmbeddedRecognizer.create({ ...data.options, grammars: 
 const grammars = new Map(data.grammars.map((g) => [g.id, g]));
 const streams = new Map<number, { stream: RecognizerStream; speaker: SpeakerState; partial: string }>();
 
+const queue = new DecodeQueue<number>();
+let scheduled = false;
 const post = (m: WorkerOutbound) => port.postMessage(m);
 let lastStats = "";
 function postStats(): void {
@@ -29,9 +31,6 @@ function postStats(): void {
     post({ op: "stats", stats });
   }
 }
-
-const queue = new DecodeQueue<number>();
-let scheduled = false;
 
 /** Decodes one piece of queued work, then yields so arriving messages (a finish, a pause) reorder the rest. */
 function decodeNext(): void {

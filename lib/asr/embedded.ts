@@ -1,5 +1,5 @@
 import { Denoiser, loadDenoiser } from "../audio/denoise";
-import { int16ToFloat32, powerToDbfs } from "../audio/pcm";
+import { concatInt16, int16ToFloat32, powerToDbfs, rmsDbfs } from "../audio/pcm";
 import type { QuestionGrammar } from "../bot/grammar";
 import { DecoderPool, modelDir, type PooledDecoder } from "./decoder-pool";
 import { writeDictionary } from "./dictionary";
@@ -318,16 +318,13 @@ class EmbeddedStream implements RecognizerStream {
   private decideDenoise(): void {
     const held = this.probe!;
     this.probe = undefined;
-    let quietest = Infinity;
-    for (const chunk of held) {
-      for (let at = 0; at + ENERGY_FRAME <= chunk.length; at += ENERGY_FRAME) {
-        let power = 0;
-        for (let i = at; i < at + ENERGY_FRAME; i++) power += (chunk[i]! / 32768) ** 2;
-        quietest = Math.min(quietest, power / ENERGY_FRAME);
-      }
+    const audio = concatInt16(held);
+    let quietestDbfs = Infinity;
+    for (let at = 0; at + ENERGY_FRAME <= audio.length; at += ENERGY_FRAME) {
+      quietestDbfs = Math.min(quietestDbfs, rmsDbfs(audio.subarray(at, at + ENERGY_FRAME)));
     }
     // Too little audio to measure (an utterance under 10 ms): treat the line as noisy.
-    if (quietest === Infinity || powerToDbfs(quietest) > this.tuning.denoisePhoneAboveDbfs) this.denoiser = new Denoiser();
+    if (quietestDbfs > this.tuning.denoisePhoneAboveDbfs) this.denoiser = new Denoiser();
     for (const chunk of held) this.feed(chunk);
   }
 
