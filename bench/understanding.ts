@@ -39,6 +39,7 @@ const { values } = parseArgs({
     loop: { type: "string" },
     "min-confidence": { type: "string" },
     "max-garbage-ms": { type: "string" },
+    "max-garbage-share": { type: "string" },
     /** Comma-separated ARPAbet phones for the garbage loop (default: all 39). */
     "garbage-phones": { type: "string" },
     sweep: { type: "boolean", default: false },
@@ -96,6 +97,7 @@ const RECOGNIZER_OPTIONS: Parameters<typeof EmbeddedRecognizer.create>[0] = {
   ...(values.sweep ? { minConfidence: 0, maxGarbageSpeechMs: 1e9 } : {}),
   ...(!values.sweep && values["min-confidence"] ? { minConfidence: Number(values["min-confidence"]) } : {}),
   ...(!values.sweep && values["max-garbage-ms"] ? { maxGarbageSpeechMs: Number(values["max-garbage-ms"]) } : {}),
+  ...(!values.sweep && values["max-garbage-share"] ? { maxGarbageShare: Number(values["max-garbage-share"]) } : {}),
 };
 
 /** One decode, also for the confidence sweep. */
@@ -312,6 +314,9 @@ const file = writeJson(values.out!, {
   garbageWeight: values.garbage ?? "default",
   loopWeight: values.loop ?? "default",
   garbagePhones: values["garbage-phones"] ?? "all",
+  minConfidence: values["min-confidence"] ?? "default",
+  maxGarbageMs: values["max-garbage-ms"] ?? "default",
+  maxGarbageShare: values["max-garbage-share"] ?? "default",
   seconds: Math.round((performance.now() - started) / 1000),
   denoise: values.denoise === "1",
   denoisePhoneAboveDbfs: values["denoise-phone-above"] ? Number(values["denoise-phone-above"]) : "default",

@@ -105,7 +105,11 @@ export const ConfigSchema = z.object({
   ASR_GARBAGE_WEIGHT: z.coerce.number().positive().default(1e-5),
   ASR_GARBAGE_LOOP_WEIGHT: z.coerce.number().positive().default(1e-4),
   /** Speech-level audio the out-of-grammar model may take before an utterance is rejected. */
-  ASR_MAX_GARBAGE_SPEECH_MS: z.coerce.number().min(0).default(250),
+  ASR_MAX_GARBAGE_SPEECH_MS: z.coerce.number().min(0).default(300),
+  /** Share of an utterance's speech-level audio the out-of-grammar model may take (0–1). */
+  ASR_MAX_GARBAGE_SHARE: z.coerce.number().min(0).max(1).default(0.6),
+  /** Lowest lattice posterior of an answer word that is accepted (0–1). */
+  ASR_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
 
   /** On SIGTERM, how long live calls may take to finish before they are cut (new calls are refused meanwhile). */
   DRAIN_TIMEOUT_MS: ms(30_000),

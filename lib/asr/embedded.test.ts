@@ -60,6 +60,29 @@ describe("EmbeddedRecognizer", () => {
     await settle();
   });
 
+  it("rejects on each of its rules: garbage speech, garbage share of the speech, and answer-word posterior", async () => {
+    const audio = spoken("yes please send me an email");
+    async function decodeWith(rules: { maxGarbageSpeechMs: number; maxGarbageShare: number; minConfidence: number }) {
+      const r = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 1, poolMaxSize: 1, ...rules });
+      try {
+        const stream = r.start(salaried);
+        for (let i = 0; i < audio.length; i += 320) stream.push(audio.subarray(i, i + 320));
+        return await stream.finish();
+      } finally {
+        await r.close();
+      }
+    }
+    const open = await decodeWith({ maxGarbageSpeechMs: 1e9, maxGarbageShare: 1, minConfidence: 0 });
+    expect(open).toMatchObject({ rejected: false, passes: 1 });
+    expect(open.text).toMatch(/^yes/);
+    expect(open.garbageSpeechMs).toBeGreaterThan(100);
+    const share = open.garbageSpeechMs! / open.speechMs!;
+    expect((await decodeWith({ maxGarbageSpeechMs: open.garbageSpeechMs! - 10, maxGarbageShare: 1, minConfidence: 0 })).rejected).toBe(true);
+    expect((await decodeWith({ maxGarbageSpeechMs: 1e9, maxGarbageShare: share - 0.02, minConfidence: 0 })).rejected).toBe(true);
+    expect(open.confidence).toBeLessThan(0.99);
+    expect((await decodeWith({ maxGarbageSpeechMs: 1e9, maxGarbageShare: 1, minConfidence: open.confidence + 0.01 })).rejected).toBe(true);
+  });
+
   it("does not let one caller's noise degrade the next caller's recognition", async () => {
     const noise = Int16Array.from({ length: 16000 }, (_, i) => Math.round(Math.sin(i * 12.9898) * 43758.5453 % 1 * 20000));
     for (let i = 0; i < 6; i++) {

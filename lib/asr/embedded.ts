@@ -18,7 +18,8 @@ import { ASR_SAMPLE_RATE_HZ, type RecognitionResult, type Recognizer, type Recog
  * model fits badly), a cough, or the words of a sentence that merely contains something grammar-
  * like. What matters is *how much speech* the garbage took: the recognizer keeps the energy of
  * every 10 ms of audio it decoded, and an utterance is rejected when garbage segments cover more
- * than `maxGarbageSpeechMs` of frames at speech level, or nothing but garbage was heard. Noise
+ * than `maxGarbageSpeechMs` of frames at speech level (or more than `maxGarbageShare` of them), an
+ * answer word's lattice posterior is under `minConfidence`, or nothing but garbage was heard. Noise
  * before a "yes" is below speech level and costs nothing; "I do not know" leaves "know" to
  * garbage and is rejected instead of being taken for "I do not". bench/understanding.ts measures
  * accuracy and out-of-domain rejection for any setting.
@@ -53,6 +54,8 @@ export interface EmbeddedRecognizerOptions {
   minConfidence?: number;
   /** Speech-level audio that garbage may cover before the utterance is rejected. */
   maxGarbageSpeechMs?: number;
+  /** Share of the utterance's speech-level audio that garbage may cover (1: no limit beyond maxGarbageSpeechMs). */
+  maxGarbageShare?: number;
   /** Phones of the garbage loop (ARPAbet); see DEFAULT_TUNING. */
   garbagePhones?: readonly string[];
   /**
@@ -101,8 +104,15 @@ export const DEFAULT_DECODER_CONFIG: Record<string, number> = { pbeam: 1e-30, wb
 export const DEFAULT_TUNING: Tuning = {
   garbageWeight: 1e-5,
   loopWeight: 1e-4,
-  minConfidence: 0,
-  maxGarbageSpeechMs: 250,
+  // Rejection (bench/understanding.ts): more than 300 ms of garbage speech, or more than 60 % of the
+  // utterance's speech, or an answer word under 0.7 posterior. Chosen from a sweep over decodes
+  // without rejection, then run: in noise, against 250 ms alone, answers 86.7 -> 88.3 % and
+  // out-of-domain rejection 91.2 -> 91.7 %. The share catches short sentences mostly forced onto
+  // garbage, the floor sentences forced onto grammar words. A 0.5 floor gained no answers and
+  // rejected 0.3-0.7 points fewer out-of-domain sentences (clean, phone, fast).
+  minConfidence: 0.7,
+  maxGarbageSpeechMs: 300,
+  maxGarbageShare: 0.6,
   denoise: false,
   denoisePhoneAboveDbfs: -55,
   garbagePhones: PHONES,
@@ -179,6 +189,7 @@ interface Tuning {
   loopWeight: number;
   minConfidence: number;
   maxGarbageSpeechMs: number;
+  maxGarbageShare: number;
   denoise: boolean;
   denoisePhoneAboveDbfs: number;
   garbagePhones: readonly string[];
@@ -212,6 +223,7 @@ export class EmbeddedRecognizer implements Recognizer {
       loopWeight: options.garbageLoopWeight ?? DEFAULT_TUNING.loopWeight,
       minConfidence: options.minConfidence ?? DEFAULT_TUNING.minConfidence,
       maxGarbageSpeechMs: options.maxGarbageSpeechMs ?? DEFAULT_TUNING.maxGarbageSpeechMs,
+      maxGarbageShare: options.maxGarbageShare ?? DEFAULT_TUNING.maxGarbageShare,
       denoise: options.denoise ?? DEFAULT_TUNING.denoise,
       denoisePhoneAboveDbfs: options.denoisePhoneAboveDbfs ?? DEFAULT_TUNING.denoisePhoneAboveDbfs,
       garbagePhones,
@@ -433,7 +445,11 @@ class EmbeddedStream implements RecognizerStream {
     if (!text) confidence = 0;
     const garbageSpeechMs = garbageSpeechFrames * 10;
     const speechMs = speech.filter(Boolean).length * 10;
-    const rejected = text === "" || garbageSpeechMs > this.tuning.maxGarbageSpeechMs || confidence < this.tuning.minConfidence;
+    const rejected =
+      text === "" ||
+      garbageSpeechMs > this.tuning.maxGarbageSpeechMs ||
+      garbageSpeechMs > this.tuning.maxGarbageShare * speechMs ||
+      confidence < this.tuning.minConfidence;
     return { text, rejected, confidence, garbageSpeechMs, speechMs };
   }
 

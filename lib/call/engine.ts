@@ -93,6 +93,8 @@ export class CallEngine {
       garbageWeight: config.ASR_GARBAGE_WEIGHT,
       garbageLoopWeight: config.ASR_GARBAGE_LOOP_WEIGHT,
       maxGarbageSpeechMs: config.ASR_MAX_GARBAGE_SPEECH_MS,
+      maxGarbageShare: config.ASR_MAX_GARBAGE_SHARE,
+      minConfidence: config.ASR_MIN_CONFIDENCE,
       denoise: config.DENOISE,
       denoisePhoneAboveDbfs: config.DENOISE_PHONE_ABOVE_DBFS,
       seedSpeech,
