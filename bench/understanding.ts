@@ -8,7 +8,7 @@ import { mulawEncode } from "../lib/audio/mulaw";
 import { concatInt16, silence } from "../lib/audio/pcm";
 import { Resampler, resample } from "../lib/audio/resample";
 import { twilioWire } from "../lib/transport/twilio";
-import { EmbeddedRecognizer } from "../lib/asr/embedded";
+import { DEFAULT_TUNING, EmbeddedRecognizer } from "../lib/asr/embedded";
 import type { SpeakerState } from "../lib/asr/types";
 import { buildFlowGrammars, type QuestionGrammar } from "../lib/bot/grammar";
 import { loadFlows } from "../lib/bot/flows";
@@ -94,7 +94,7 @@ const RECOGNIZER_OPTIONS: Parameters<typeof EmbeddedRecognizer.create>[0] = {
   ...(values.loop ? { garbageLoopWeight: Number(values.loop) } : {}),
   ...(values["garbage-phones"] ? { garbagePhones: values["garbage-phones"].split(",") } : {}),
   // A sweep decodes once with no confidence floor and applies each candidate floor afterwards.
-  ...(values.sweep ? { minConfidence: 0, maxGarbageSpeechMs: 1e9 } : {}),
+  ...(values.sweep ? { minConfidence: 0, maxGarbageSpeechMs: 1e9, maxGarbageShare: 1 } : {}),
   ...(!values.sweep && values["min-confidence"] ? { minConfidence: Number(values["min-confidence"]) } : {}),
   ...(!values.sweep && values["max-garbage-ms"] ? { maxGarbageSpeechMs: Number(values["max-garbage-ms"]) } : {}),
   ...(!values.sweep && values["max-garbage-share"] ? { maxGarbageShare: Number(values["max-garbage-share"]) } : {}),
@@ -302,7 +302,7 @@ printTable(
     CONDITIONS[r.condition].label,
     ...voices.map((v) => {
       const mine = samples.filter((x) => !x.ood && x.voice === v && x.condition === r.condition);
-      const ok = mine.filter((x) => x.got === x.expect && (values.sweep ? x.garbageSpeechMs <= Number(values["max-garbage-ms"] ?? 250) : true));
+      const ok = mine.filter((x) => x.got === x.expect && (values.sweep ? x.garbageSpeechMs <= Number(values["max-garbage-ms"] ?? DEFAULT_TUNING.maxGarbageSpeechMs) : true));
       return pct(ok.length, mine.length);
     }),
   ]),
