@@ -23,8 +23,8 @@ afterAll(async () => {
 
 const spoken = (text: string, voice = "kal16") => concatInt16([silence(300, 16000), fliteSynthesize(text, voice), silence(400, 16000)]);
 
-async function recognize(audio: Int16Array, grammar: QuestionGrammar, speaker?: SpeakerState) {
-  const stream = recognizer.start(grammar, speaker);
+async function recognize(audio: Int16Array, grammar: QuestionGrammar, speaker?: SpeakerState, using = recognizer) {
+  const stream = using.start(grammar, speaker);
   const partials = new Set<string>();
   for (let i = 0; i < audio.length; i += 320) {
     stream.push(audio.subarray(i, i + 320));
@@ -65,9 +65,7 @@ describe("EmbeddedRecognizer", () => {
     async function decodeWith(rules: { maxGarbageSpeechMs: number; maxGarbageShare: number; minConfidence: number }) {
       const r = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 1, poolMaxSize: 1, ...rules });
       try {
-        const stream = r.start(salaried);
-        for (let i = 0; i < audio.length; i += 320) stream.push(audio.subarray(i, i + 320));
-        return await stream.finish();
+        return await recognize(audio, salaried, undefined, r);
       } finally {
         await r.close();
       }
