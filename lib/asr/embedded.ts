@@ -109,7 +109,7 @@ export const DEFAULT_TUNING: Tuning = {
   // without rejection, then run: in noise, against 250 ms alone, answers 86.7 -> 88.3 % and
   // out-of-domain rejection 91.2 -> 91.7 %. The share catches short sentences mostly forced onto
   // garbage, the floor sentences forced onto grammar words. A 0.5 floor gained no answers and
-  // rejected 0.3-0.7 points fewer out-of-domain sentences (clean, phone, fast).
+  // rejected 0.5-0.7 points fewer out-of-domain sentences (clean, phone, fast).
   minConfidence: 0.7,
   maxGarbageSpeechMs: 300,
   maxGarbageShare: 0.6,
