@@ -41,14 +41,17 @@ function decodeNext(): void {
   if (entry) {
     if (job.audio) {
       entry.stream.push(job.audio);
-      if (entry.stream.partial !== entry.partial) {
-        entry.partial = entry.stream.partial;
-        post({ op: "partial", id: job.id, text: entry.partial });
-      }
+      postPartial(job.id, entry);
     }
     if (job.finish) finish(job.id, entry);
   }
   schedule();
+}
+
+function postPartial(id: number, entry: { stream: RecognizerStream; partial: string }): void {
+  if (entry.stream.partial === entry.partial) return;
+  entry.partial = entry.stream.partial;
+  post({ op: "partial", id, text: entry.partial });
 }
 
 function schedule(): void {
@@ -86,9 +89,17 @@ port.on("message", (m: WorkerInbound) => {
       queue.push(m.id, new Int16Array(m.samples));
       schedule();
       return;
-    case "paused":
+    case "paused": {
       queue.setPaused(m.id, m.paused);
+      // The stream refreshes its partial from here on after every chunk (and now, for audio
+      // already decoded), since the end of turn is decided on it.
+      const entry = streams.get(m.id);
+      if (entry) {
+        entry.stream.paused?.(m.paused);
+        postPartial(m.id, entry);
+      }
       return;
+    }
     case "finish":
       queue.finish(m.id);
       schedule();

@@ -47,6 +47,41 @@ describe("EmbeddedRecognizer", () => {
     await settle();
   });
 
+  it("refreshes the partial every 100 ms while the caller speaks, and after every chunk once they pause", async () => {
+    const three = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 3, poolMaxSize: 3 });
+    try {
+      const audio = spoken("about thirty thousand");
+      // Streams on one prior, decoding the same audio: one paused throughout (current after
+      // every 20 ms chunk), one throttled.
+      const current = three.start(salary);
+      current.paused!(true);
+      const throttled = three.start(salary);
+      const seen: Array<{ chunk: number; current: string; throttled: string }> = [];
+      for (let i = 0, chunk = 1; i < audio.length; i += 320, chunk++) {
+        current.push(audio.subarray(i, i + 320));
+        throttled.push(audio.subarray(i, i + 320));
+        seen.push({ chunk, current: current.partial, throttled: throttled.partial });
+      }
+      // Refreshed on every fifth chunk (100 ms), holding that partial in between.
+      const lastRefresh = (chunk: number) => (chunk < 5 ? "" : seen[chunk - (chunk % 5) - 1]!.current);
+      for (const s of seen) expect(s.throttled).toBe(lastRefresh(s.chunk));
+      // A pause brings it up to date at once: replay up to a chunk where it lagged.
+      const changedBetween = seen.find((s) => s.throttled !== s.current);
+      expect(changedBetween).toBeDefined();
+      const replay = three.start(salary);
+      for (let i = 0; i < changedBetween!.chunk * 320; i += 320) replay.push(audio.subarray(i, i + 320));
+      expect(replay.partial).not.toBe(changedBetween!.current);
+      replay.paused!(true);
+      expect(replay.partial).toBe(changedBetween!.current);
+      replay.cancel();
+      expect((await current.finish()).text).toBe("about thirty thousand");
+      expect((await throttled.finish()).text).toBe("about thirty thousand");
+      await settle();
+    } finally {
+      await three.close();
+    }
+  });
+
   it("refuses a garbage loop of phones the model does not have", async () => {
     await expect(EmbeddedRecognizer.create({ grammars: quickrupee.values(), garbagePhones: ["AA", "XX"] })).rejects.toThrow(/garbage phones/);
     await expect(EmbeddedRecognizer.create({ grammars: quickrupee.values(), garbagePhones: [] })).rejects.toThrow(/garbage phones/);

@@ -34,6 +34,15 @@ const ADAPT_MAX_SAMPLES = 6 * ASR_SAMPLE_RATE_HZ;
 /** How many utterances' worth of history a prior averages over before it starts to forget. */
 export const SPEAKER_PRIOR_WEIGHT = 5;
 const GLOBAL_PRIOR_WEIGHT = 50;
+/**
+ * While the caller speaks, the partial hypothesis is refreshed once per this much decoded audio;
+ * once they pause, after every chunk. Asking the decoder for its hypothesis (a backtrace through
+ * the garbage loop) after every 20 ms frame was a sizeable share of decoding: with this, decoding
+ * took 15.8 instead of 16.9 % of real time (bench/understanding.ts, clean, same answers). While
+ * the caller speaks only the transcript shown to them uses the partial; the end of turn is decided
+ * on the partial of a paused caller, which stays current.
+ */
+const PARTIAL_EVERY_SAMPLES = ASR_SAMPLE_RATE_HZ / 10;
 /** Utterances with less speech than this say too little about a caller's line to learn from. */
 const MIN_ADAPT_SPEECH_MS = 200;
 
@@ -266,6 +275,9 @@ class EmbeddedStream implements RecognizerStream {
   private samples = 0;
   private done = false;
   private hypothesis = "";
+  /** Audio decoded since the partial was last refreshed. */
+  private sincePartial = 0;
+  private isPaused = false;
   /** Level of every 10 ms of audio decoded, for measuring how much speech garbage covered. */
   private readonly energiesDb: number[] = [];
   /** The utterance's audio (bounded), to learn the caller's cepstral mean once it is accepted. */
@@ -355,7 +367,14 @@ class EmbeddedStream implements RecognizerStream {
       return;
     }
     this.lease.decoder.process_audio(audio);
-    this.updatePartial();
+    this.sincePartial += audio.length;
+    if (this.isPaused || this.sincePartial >= PARTIAL_EVERY_SAMPLES) this.updatePartial();
+  }
+
+  paused(paused: boolean): void {
+    if (this.done || paused === this.isPaused) return;
+    this.isPaused = paused;
+    if (paused && this.lease && this.sincePartial > 0) this.updatePartial();
   }
 
   private measure(samples: Int16Array): void {
@@ -371,6 +390,7 @@ class EmbeddedStream implements RecognizerStream {
   }
 
   private updatePartial(): void {
+    this.sincePartial = 0;
     this.hypothesis = answerText(this.lease!.decoder.get_text());
   }
 

@@ -49,7 +49,7 @@ export interface RecognizerStream {
   /**
    * The caller has paused (true) or spoken again (false). Optional hint: the end of turn is
    * decided on the partial of a paused utterance, so an engine running behind real time catches
-   * those up first.
+   * those up first, and one that refreshes its partial only now and then keeps it current.
    */
   paused?(paused: boolean): void;
   /** The best hypothesis so far, lowercase words (may still change). */
