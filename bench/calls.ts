@@ -94,6 +94,13 @@ interface ProfileResult {
   rssAfterMb: number;
   decodersBusyMax: number;
   decodersWaitingMax: number;
+  /** Most audio queued on the recognizer threads together, waiting to be decoded (sampled every 250 ms). */
+  decodeBacklogMaxMs: number;
+  /** Share of samples in which the threads were behind real time by at least BEHIND_MS. */
+  decodeBehindPct: number;
+  /** WebAssembly memory of the recognizer threads (it never shrinks) at the baseline and at the end. */
+  wasmBaselineMb: number;
+  wasmAfterMb: number;
   liveCallsMax: number;
   serverAtPeak: unknown;
   serverAtBaseline: unknown;
@@ -107,20 +114,35 @@ interface Peaks {
   atPeak?: unknown;
   decodersBusy: number;
   decodersWaiting: number;
+  decodeBacklogMaxMs: number;
+  samples: number;
+  behindSamples: number;
   /** Calls live on the server at once. */
   calls: number;
 }
+
+interface ReadyStats {
+  activeCalls: number;
+  asr: { busy: number; waiting: number; queuedMs?: number; wasmMb?: number };
+}
+
+/** Decoding this far behind real time delays every turn that ends meanwhile. */
+const BEHIND_MS = 200;
 
 /** Samples the server's RSS and decoder pool while calls run. */
 async function sample(server: ServerProcess, into: Peaks, stop: { done: boolean }): Promise<void> {
   while (!stop.done) {
     const rss = rssMb(server.pid);
     try {
-      const ready = (await (await fetch(`${server.url}/api/ready`)).json()) as { activeCalls: number; asr: { busy: number; waiting: number } };
+      const ready = (await (await fetch(`${server.url}/api/ready`)).json()) as ReadyStats;
       into.calls = Math.max(into.calls, ready.activeCalls);
       if (rss > into.rss) into.atPeak = ready;
       into.decodersBusy = Math.max(into.decodersBusy, ready.asr.busy);
       into.decodersWaiting = Math.max(into.decodersWaiting, ready.asr.waiting);
+      const queuedMs = ready.asr.queuedMs ?? 0;
+      into.decodeBacklogMaxMs = Math.max(into.decodeBacklogMaxMs, queuedMs);
+      into.samples++;
+      if (queuedMs >= BEHIND_MS) into.behindSamples++;
     } catch {
       // a sample missed under load is fine
     }
@@ -178,12 +200,12 @@ async function runProfile(profile: string, channel: BenchChannel): Promise<Profi
     await runBatch(server, channel, Math.min(callers, total), Math.min(callers, total), []);
     await idle(5000);
     const rssBaseline = rssMb(server.pid);
-    const readyBaseline = await (await fetch(`${server.url}/api/ready`)).json();
+    const readyBaseline = (await (await fetch(`${server.url}/api/ready`)).json()) as ReadyStats;
     const cpu0 = cpuSeconds(server.pid);
     const threads0 = threadCpuSeconds(server.pid);
     const machine0 = machineCpuSeconds();
     const wall0 = performance.now();
-    const peak: Peaks = { rss: rssBaseline, decodersBusy: 0, decodersWaiting: 0, calls: 0 };
+    const peak: Peaks = { rss: rssBaseline, decodersBusy: 0, decodersWaiting: 0, decodeBacklogMaxMs: 0, samples: 0, behindSamples: 0, calls: 0 };
     const stop = { done: false };
     const sampler = sample(server, peak, stop);
     const lag = monitorEventLoopDelay({ resolution: 10 });
@@ -200,6 +222,7 @@ async function runProfile(profile: string, channel: BenchChannel): Promise<Profi
     await sampler;
     await idle(5000);
     const rssAfter = rssMb(server.pid);
+    const readyAfter = (await (await fetch(`${server.url}/api/ready`)).json()) as ReadyStats;
 
     const failures: string[] = [];
     for (const { r, want } of results) {
@@ -233,6 +256,10 @@ async function runProfile(profile: string, channel: BenchChannel): Promise<Profi
       rssAfterMb: rssAfter,
       decodersBusyMax: peak.decodersBusy,
       decodersWaitingMax: peak.decodersWaiting,
+      decodeBacklogMaxMs: peak.decodeBacklogMaxMs,
+      decodeBehindPct: peak.samples ? (100 * peak.behindSamples) / peak.samples : 0,
+      wasmBaselineMb: readyBaseline.asr.wasmMb ?? 0,
+      wasmAfterMb: readyAfter.asr.wasmMb ?? 0,
       liveCallsMax: peak.calls,
       serverAtPeak: peak.atPeak,
       serverAtBaseline: readyBaseline,
@@ -277,6 +304,13 @@ printTable(
     r.decodersWaitingMax,
     r1(r.callerLoopDelayP99Ms),
   ]),
+);
+// Decoding behind real time is what the slow turns of a loaded server wait for; the recognizer
+// threads' WebAssembly memory grows with the most utterances decoded at once and never shrinks.
+printTable(
+  `Recognizer threads (sampled every 250 ms)`,
+  ["profile", "decode backlog max ms", `behind ≥ ${BEHIND_MS} ms %`, "WASM baseline MB", "WASM after MB"],
+  results.map((r) => [r.profile, r.decodeBacklogMaxMs, r1(r.decodeBehindPct), r1(r.wasmBaselineMb), r1(r.wasmAfterMb)]),
 );
 // Where the time of a turn goes: each stage's median, and its mean over the slowest 5 % of
 // turns (server-measured), which is what the p95 is made of.
