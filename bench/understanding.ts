@@ -24,7 +24,9 @@ import { printTable, writeJson } from "./report";
  * 15 % faster speech, 8 kHz μ-law phone band, and a Twilio call: 20 ms μ-law media messages
  * through the /ws/twilio parser and the call path's streaming resampler), decoded in 20 ms frames
  * against its question's grammar and understood by the same code the calls use. Out-of-domain
- * sentences must be rejected.
+ * sentences must be rejected. A sixth condition, `phone-noise` (pink noise at 15 dB SNR, then the
+ * phone band), runs only when named: it measures whether noisy narrowband lines should be
+ * denoised (`--denoise-phone-above`).
  *
  *   npm run bench:understanding [-- --voices kal16,rms --conditions clean,noise --garbage 1e-4 --loop 1e-3]
  *
@@ -54,7 +56,7 @@ const { values } = parseArgs({
   },
 });
 
-type Condition = "clean" | "noise" | "fast" | "phone" | "twilio";
+type Condition = "clean" | "noise" | "fast" | "phone" | "twilio" | "phone-noise";
 
 /** What the recognizer hears of a Twilio caller: the carrier's 8 kHz μ-law media, as /ws/twilio decodes it. */
 function throughTwilio(s16k: Int16Array): Int16Array {
@@ -76,6 +78,8 @@ const CONDITIONS: Record<Condition, { label: string; rate: number; apply: (s: In
   fast: { label: "15 % faster", rate: 1.15, apply: (s) => s },
   phone: { label: "8 kHz μ-law phone band", rate: 1, apply: (s) => phoneBand(s), inputSampleRateHz: 8000 },
   twilio: { label: "Twilio media stream (μ-law 8 kHz)", rate: 1, apply: throughTwilio, inputSampleRateHz: 8000 },
+  // Not in the default run: measures the narrowband denoise threshold (--denoise-phone-above).
+  "phone-noise": { label: "pink noise 15 dB SNR, then phone band", rate: 1, apply: (s, seed) => phoneBand(addNoiseAtSnr(s, 15, seed)), inputSampleRateHz: 8000 },
 };
 
 const voices = values.voices!.split(",");
