@@ -126,6 +126,8 @@ interface ReadyStats {
   asr: { busy: number; waiting: number; queuedMs?: number; wasmMb?: number };
 }
 
+const readyStats = async (server: ServerProcess) => (await (await fetch(`${server.url}/api/ready`)).json()) as ReadyStats;
+
 /** Decoding this far behind real time delays every turn that ends meanwhile. */
 const BEHIND_MS = 200;
 
@@ -134,7 +136,7 @@ async function sample(server: ServerProcess, into: Peaks, stop: { done: boolean 
   while (!stop.done) {
     const rss = rssMb(server.pid);
     try {
-      const ready = (await (await fetch(`${server.url}/api/ready`)).json()) as ReadyStats;
+      const ready = await readyStats(server);
       into.calls = Math.max(into.calls, ready.activeCalls);
       if (rss > into.rss) into.atPeak = ready;
       into.decodersBusy = Math.max(into.decodersBusy, ready.asr.busy);
@@ -200,7 +202,7 @@ async function runProfile(profile: string, channel: BenchChannel): Promise<Profi
     await runBatch(server, channel, Math.min(callers, total), Math.min(callers, total), []);
     await idle(5000);
     const rssBaseline = rssMb(server.pid);
-    const readyBaseline = (await (await fetch(`${server.url}/api/ready`)).json()) as ReadyStats;
+    const readyBaseline = await readyStats(server);
     const cpu0 = cpuSeconds(server.pid);
     const threads0 = threadCpuSeconds(server.pid);
     const machine0 = machineCpuSeconds();
@@ -222,7 +224,7 @@ async function runProfile(profile: string, channel: BenchChannel): Promise<Profi
     await sampler;
     await idle(5000);
     const rssAfter = rssMb(server.pid);
-    const readyAfter = (await (await fetch(`${server.url}/api/ready`)).json()) as ReadyStats;
+    const readyAfter = await readyStats(server);
 
     const failures: string[] = [];
     for (const { r, want } of results) {
