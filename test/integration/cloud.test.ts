@@ -130,9 +130,13 @@ describe("cloud voices", () => {
   });
 
   it.concurrent("falls back to the embedded voice when the provider fails mid-call, and the call completes", async () => {
+    const before = fake.requests.length;
+    const asked = () => fake.requests.slice(before).some((q) => q.text?.startsWith("Is your monthly salary"));
+    // Once the cloud has been asked for the salary question, the provider answers 500. (Its text
+    // can reach the client before the server's request reaches the provider.)
+    const failAfterSalary = () => (asked() ? (fake.behaviour.status = 500) : setTimeout(failAfterSalary, 5));
     const r = await call(streamed, QUALIFYING, (text) => {
-      // The salary question was spoken by the cloud; from here on the provider answers 500.
-      if (text.startsWith("Is your monthly salary")) fake.behaviour.status = 500;
+      if (text.startsWith("Is your monthly salary")) failAfterSalary();
     });
     fake.behaviour.status = undefined;
     expect(r).toMatchObject({ outcome: "qualified", answers: { salaried: true, salary: 30000, city: "Mumbai" } });
