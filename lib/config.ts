@@ -90,8 +90,14 @@ export const ConfigSchema = z.object({
 
   /** Noise suppression (RNNoise) on the audio the recognizer hears. */
   DENOISE: flag(true),
-  /** ...on phone (8 kHz) lines only for utterances whose background (the quietest 10 ms before the caller spoke) is louder than this. */
-  DENOISE_PHONE_ABOVE_DBFS: z.coerce.number().min(-200).max(0).default(-55),
+  /**
+   * A line is noisy when an utterance's background (the quietest 10 ms before the caller spoke)
+   * is louder than this: phone (8 kHz) lines are denoised only then, and noisy lines of any kind
+   * get NOISY_LINE_ENSEMBLE.
+   */
+  NOISY_LINE_ABOVE_DBFS: z.coerce.number().min(-200).max(0).default(-55),
+  /** Decode noisy lines through three front ends and take the answer most agree on (~3× their decoding CPU). */
+  NOISY_LINE_ENSEMBLE: flag(true),
   /** Worker threads decoding speech (0 = decode on the main thread). */
   ASR_THREADS: z.coerce.number().int().min(0).max(16).default(2),
   /** Decoders (~11 MB each) created at start and at most, across all threads. */

@@ -152,10 +152,10 @@ describe("EmbeddedRecognizer", () => {
     expect(recognizer.stats()).toMatchObject({ busy: 0, waiting: 0 });
   });
 
-  it("denoises wideband lines, and phone lines only when noisy before the caller speaks", async () => {
-    const denoising = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 1, poolMaxSize: 1, denoise: true });
-    const decode = async (audio: Int16Array, inputSampleRateHz = 8000) => {
-      const stream = denoising.start(salary, {}, { inputSampleRateHz });
+  it("denoises wideband lines, and phone lines only when noisy; decodes noisy lines through three front ends", async () => {
+    const denoising = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 3, poolMaxSize: 3, denoise: true });
+    const decode = async (audio: Int16Array, inputSampleRateHz = 8000, using = denoising) => {
+      const stream = using.start(salary, {}, { inputSampleRateHz });
       for (let i = 0; i < audio.length; i += 320) stream.push(audio.subarray(i, i + 320));
       const result = await stream.finish();
       await settle();
@@ -163,13 +163,32 @@ describe("EmbeddedRecognizer", () => {
     };
     try {
       const clean = spoken("about thirty thousand");
-      expect(await decode(clean, 16000)).toMatchObject({ text: "about thirty thousand", denoised: true });
-      expect(await decode(clean)).toMatchObject({ text: "about thirty thousand", denoised: false });
-      expect(await decode(addNoiseAtSnr(clean, 15, 7))).toMatchObject({ text: "about thirty thousand", denoised: true });
+      const noisy = addNoiseAtSnr(clean, 15, 7);
+      expect(await decode(clean, 16000)).toMatchObject({ text: "about thirty thousand", denoised: true, frontEnds: 1 });
+      expect(await decode(clean)).toMatchObject({ text: "about thirty thousand", denoised: false, frontEnds: 1 });
+      for (const rate of [8000, 16000]) {
+        const r = await decode(noisy, rate);
+        expect(r).toMatchObject({ text: "about thirty thousand", denoised: true, frontEnds: 3 });
+        // Every front end that accepted is reported, so the session can weigh them by meaning.
+        for (const a of r.alternatives ?? []) expect(a.text).toMatch(/thousand/);
+      }
+      expect(denoising.stats()).toMatchObject({ busy: 0, waiting: 0 });
       // Shorter than the 200 ms the decision looks at: decided at finish, and still decoded.
       expect(await decode(silence(100, 16000))).toMatchObject({ rejected: true, denoised: false, audioMs: 100 });
     } finally {
       await denoising.close();
+    }
+    // With one decoder and the ensemble off, a noisy line is decoded once, by the classic model.
+    for (const options of [{ poolMaxSize: 1 }, { poolMaxSize: 3, noisyLineEnsemble: false }]) {
+      const single = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 1, denoise: true, ...options });
+      try {
+        const r = await decode(addNoiseAtSnr(spoken("about thirty thousand"), 15, 7), 16000, single);
+        expect(r).toMatchObject({ denoised: true, frontEnds: 1 });
+        expect(r.alternatives).toBeUndefined();
+        expect(single.stats()).toMatchObject({ busy: 0, waiting: 0 });
+      } finally {
+        await single.close();
+      }
     }
   });
 });

@@ -19,6 +19,13 @@ export interface RecognitionResult {
   denoised?: boolean;
   /** Decoding passes the engine needed (the embedded engine decodes twice when unsure). */
   passes?: number;
+  /** Front ends that decoded the utterance at once (the embedded engine decodes noisy lines several ways). */
+  frontEnds?: number;
+  /**
+   * Every accepted hypothesis when several front ends decoded the utterance, `text` being the
+   * one their words agree on most; `byMeaning` (alternatives.ts) picks by what they mean instead.
+   */
+  alternatives?: Array<{ text: string; confidence: number }>;
   /** Audio the recognizer decoded for this utterance. */
   audioMs: number;
   /** Time from `finish()` to the result. */

@@ -96,7 +96,8 @@ export class CallEngine {
       maxGarbageShare: config.ASR_MAX_GARBAGE_SHARE,
       minConfidence: config.ASR_MIN_CONFIDENCE,
       denoise: config.DENOISE,
-      denoisePhoneAboveDbfs: config.DENOISE_PHONE_ABOVE_DBFS,
+      noisyAboveDbfs: config.NOISY_LINE_ABOVE_DBFS,
+      noisyLineEnsemble: config.NOISY_LINE_ENSEMBLE,
       seedSpeech,
     };
     const embedded: Recognizer =

@@ -7,6 +7,7 @@ import { fixedPrompts, initialState, transition, type Action, type MachineEvent,
 import type { Understanding } from "../bot/types";
 import { isBackchannel, isCompleteAnswer, understand } from "../bot/understand";
 import { keypadDigit, keypadEnd } from "../bot/dtmf";
+import { byMeaning } from "../asr/alternatives";
 import { ASR_SAMPLE_RATE_HZ, type InputCodec, type Recognizer, type RecognizerStream, type SpeakerState } from "../asr/types";
 import type { PromptCache } from "../tts/prompt-cache";
 import { formatRateHz, type OutputFormat, type SynthesisOptions } from "../tts/types";
@@ -358,7 +359,7 @@ export class CallSession {
     this.setState("thinking");
     let result;
     try {
-      result = await stream.finish();
+      result = byMeaning(await stream.finish(), (text) => JSON.stringify(understand(this.deps.flow, this.question!, text)));
     } catch (err) {
       this.deps.log.error({ err, callId: this.callId, code: "asr_failed" }, "recognizer failed");
       result = { text: "", confidence: 0, rejected: true, audioMs: 0, finalizeMs: 0, provider: "none" };
@@ -399,6 +400,7 @@ export class CallSession {
         garbageSpeechMs: result.garbageSpeechMs,
         speechMs: result.speechMs,
         passes: result.passes,
+        frontEnds: result.frontEnds,
         audioMs: Math.round(result.audioMs),
         voicedMs,
         endpoint,

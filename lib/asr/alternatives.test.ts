@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { byMeaning } from "./alternatives";
+import { vote } from "./embedded";
+import type { RecognitionResult } from "./types";
+
+const scored = (text: string, confidence: number, rejected = false) => ({ text, confidence, rejected, garbageSpeechMs: 0, speechMs: 500 });
+
+describe("vote (several front ends' decodes of one utterance)", () => {
+  it("takes the hypothesis whose accepting front ends' confidences sum highest", () => {
+    expect(vote([scored("fifty thousand", 0.9), scored("fifteen thousand", 0.8), scored("fifteen thousand", 0.8)]).winner).toBe(1);
+    expect(vote([scored("fifty thousand", 0.9), scored("fifteen thousand", 0.8), scored("sixty thousand", 0.85)]).winner).toBe(0);
+  });
+
+  it("ignores rejected decodes, and reports every accepted one as an alternative", () => {
+    const { winner, alternatives } = vote([scored("no", 0.95, true), scored("yes", 0.8), scored("yeah", 0.75)]);
+    expect(winner).toBe(1);
+    expect(alternatives).toEqual([
+      { text: "yes", confidence: 0.8 },
+      { text: "yeah", confidence: 0.75 },
+    ]);
+  });
+
+  it("falls back to the first front end when every decode was rejected, and breaks ties in order", () => {
+    expect(vote([scored("one", 0.5, true), scored("two", 0.9, true)])).toEqual({ winner: 0, alternatives: [] });
+    expect(vote([scored("delhi", 0.8), scored("pune", 0.8)]).winner).toBe(0);
+  });
+});
+
+describe("byMeaning", () => {
+  const result = (text: string, alternatives?: Array<{ text: string; confidence: number }>): RecognitionResult => ({
+    text,
+    confidence: 0.9,
+    rejected: false,
+    audioMs: 1000,
+    finalizeMs: 1,
+    provider: "embedded",
+    ...(alternatives ? { alternatives } : {}),
+  });
+  const yesNo = (text: string) => (/^(yes|yeah|sure)$/.test(text) ? "true" : text === "no" ? "false" : "none");
+
+  it("weighs different words with the same meaning together", () => {
+    const r = byMeaning(result("no", [{ text: "no", confidence: 0.95 }, { text: "yes", confidence: 0.8 }, { text: "yeah", confidence: 0.85 }]), yesNo);
+    expect(r).toMatchObject({ text: "yeah", confidence: 0.85 });
+  });
+
+  it("leaves a result alone when there is nothing to weigh", () => {
+    const one = result("yes");
+    expect(byMeaning(one, yesNo)).toBe(one);
+    const agreed = result("no", [{ text: "no", confidence: 0.9 }]);
+    expect(byMeaning(agreed, yesNo)).toBe(agreed);
+    const tie = byMeaning(result("no", [{ text: "no", confidence: 0.8 }, { text: "yes", confidence: 0.8 }]), yesNo);
+    expect(tie.text).toBe("no");
+  });
+});
