@@ -8,9 +8,11 @@ import { mulawEncode } from "../lib/audio/mulaw";
 import { concatInt16, silence } from "../lib/audio/pcm";
 import { Resampler, resample } from "../lib/audio/resample";
 import { twilioWire } from "../lib/transport/twilio";
+import { byMeaning } from "../lib/asr/alternatives";
 import { DEFAULT_TUNING, EmbeddedRecognizer } from "../lib/asr/embedded";
 import type { SpeakerState } from "../lib/asr/types";
-import { buildFlowGrammars, type QuestionGrammar } from "../lib/bot/grammar";
+import type { Flow, Question } from "../lib/bot/flow-schema";
+import { buildFlowGrammars } from "../lib/bot/grammar";
 import { loadFlows } from "../lib/bot/flows";
 import type { Understanding } from "../lib/bot/types";
 import { understand } from "../lib/bot/understand";
@@ -26,7 +28,7 @@ import { printTable, writeJson } from "./report";
  * against its question's grammar and understood by the same code the calls use. Out-of-domain
  * sentences must be rejected. A sixth condition, `phone-noise` (pink noise at 15 dB SNR, then the
  * phone band), runs only when named: it measures whether noisy narrowband lines should be
- * denoised (`--denoise-phone-above`).
+ * denoised (`--noisy-above`).
  *
  *   npm run bench:understanding [-- --voices kal16,rms --conditions clean,noise --garbage 1e-4 --loop 1e-3]
  *
@@ -46,7 +48,9 @@ const { values } = parseArgs({
     "garbage-phones": { type: "string" },
     sweep: { type: "boolean", default: false },
     denoise: { type: "string", default: "1" },
-    "denoise-phone-above": { type: "string" },
+    ensemble: { type: "string", default: "1" },
+    seed: { type: "string", default: "0" },
+    "noisy-above": { type: "string" },
     decoder: { type: "string", default: "{}" },
     "show-errors": { type: "boolean", default: false },
     out: { type: "string", default: "understanding" },
@@ -78,7 +82,7 @@ const CONDITIONS: Record<Condition, { label: string; rate: number; apply: (s: In
   fast: { label: "15 % faster", rate: 1.15, apply: (s) => s },
   phone: { label: "8 kHz μ-law phone band", rate: 1, apply: (s) => phoneBand(s), inputSampleRateHz: 8000 },
   twilio: { label: "Twilio media stream (μ-law 8 kHz)", rate: 1, apply: throughTwilio, inputSampleRateHz: 8000 },
-  // Not in the default run: measures the narrowband denoise threshold (--denoise-phone-above).
+  // Not in the default run: measures the narrowband denoise threshold (--noisy-above).
   "phone-noise": { label: "pink noise 15 dB SNR, then phone band", rate: 1, apply: (s, seed) => phoneBand(addNoiseAtSnr(s, 15, seed)), inputSampleRateHz: 8000 },
 };
 
@@ -89,11 +93,13 @@ const grammars = new Map([...flows.values()].map((f) => [f.id, buildFlowGrammars
 
 const RECOGNIZER_OPTIONS: Parameters<typeof EmbeddedRecognizer.create>[0] = {
   grammars: [...grammars.values()].flatMap((m) => [...m.values()]),
-  poolMinSize: 1,
-  poolMaxSize: 1,
+  // A noisy line's utterance leases one decoder per front end.
+  poolMinSize: 3,
+  poolMaxSize: 3,
   decoderConfig: JSON.parse(values.decoder!) as Record<string, number>,
   denoise: values.denoise === "1",
-  ...(values["denoise-phone-above"] ? { denoisePhoneAboveDbfs: Number(values["denoise-phone-above"]) } : {}),
+  noisyLineEnsemble: values.ensemble === "1",
+  ...(values["noisy-above"] ? { noisyAboveDbfs: Number(values["noisy-above"]) } : {}),
   ...(values.garbage ? { garbageWeight: Number(values.garbage) } : {}),
   ...(values.loop ? { garbageLoopWeight: Number(values.loop) } : {}),
   ...(values["garbage-phones"] ? { garbagePhones: values["garbage-phones"].split(",") } : {}),
@@ -111,6 +117,8 @@ interface Sample {
   condition: Condition;
   /** Noise suppression ran on it (the recognizer denoises noisy lines only). */
   denoised: boolean;
+  /** Front ends that decoded it at once (several on noisy lines). */
+  frontEnds: number;
   confidence: number;
   garbageSpeechMs: number;
   speechMs: number;
@@ -144,14 +152,15 @@ async function decodeVoices(myVoices: string[]): Promise<Decoded> {
   const recognizer = await EmbeddedRecognizer.create(RECOGNIZER_OPTIONS);
   const out: Decoded = { samples: [], decodeMs: 0, decodedAudioMs: 0 };
 
-  async function decode(audio: Int16Array, grammar: QuestionGrammar, condition: Condition, speaker: SpeakerState = {}) {
-    const stream = recognizer.start(grammar, speaker, { inputSampleRateHz: CONDITIONS[condition].inputSampleRateHz });
+  async function decode(audio: Int16Array, flow: Flow, question: Question, condition: Condition, speaker: SpeakerState = {}) {
+    const stream = recognizer.start(grammars.get(flow.id)!.get(question.id)!, speaker, { inputSampleRateHz: CONDITIONS[condition].inputSampleRateHz });
     const t0 = performance.now();
     for (let i = 0; i < audio.length; i += 320) stream.push(audio.subarray(i, i + 320));
-    const r = await stream.finish();
+    // As the call session does: several front ends' hypotheses are weighed by what they mean.
+    const r = byMeaning(await stream.finish(), (text) => JSON.stringify(understand(flow, question, text)));
     out.decodeMs += performance.now() - t0;
     out.decodedAudioMs += audio.length / 16;
-    return { heard: r.rejected ? (r.rejectedText ? `(rejected) ${r.rejectedText}` : "") : r.text, text: r.text, rejected: r.rejected, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs ?? 0, speechMs: r.speechMs ?? 0, denoised: r.denoised ?? false };
+    return { heard: r.rejected ? (r.rejectedText ? `(rejected) ${r.rejectedText}` : "") : r.text, text: r.text, rejected: r.rejected, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs ?? 0, speechMs: r.speechMs ?? 0, denoised: r.denoised ?? false, frontEnds: r.frontEnds ?? 1 };
   }
 
   const synthCache = new Map<string, Int16Array>();
@@ -169,7 +178,7 @@ async function decodeVoices(myVoices: string[]): Promise<Decoded> {
     const c = CONDITIONS[condition];
     for (const voice of myVoices) {
       // The noise depends only on what is decoded (not on the other voices, conditions or jobs of the run).
-      let seed = seedOf(`${condition}|${voice}`);
+      let seed = seedOf(`${condition}|${voice}`) + Number(values.seed);
       // Callers answer a few questions each: a new speaker every CALL_LENGTH answers, as in calls.
       let speaker: SpeakerState = {};
       for (const [index, item] of IN_DOMAIN.entries()) {
@@ -177,10 +186,10 @@ async function decodeVoices(myVoices: string[]): Promise<Decoded> {
         const flow = flows.get(item.flow)!;
         const question = flow.questions.find((q) => q.id === item.question)!;
         const audio = c.apply(speech(item.text, voice, c.rate), seed++);
-        const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!, condition, speaker);
+        const r = await decode(audio, flow, question, condition, speaker);
         const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
         out.samples.push({
-          ood: false, voice, condition, denoised: r.denoised, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: item.expect,
+          ood: false, voice, condition, denoised: r.denoised, frontEnds: r.frontEnds, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: item.expect,
           ...(got === item.expect ? {} : { error: `${voice} ${item.question} "${item.text}" heard "${r.heard}" → ${got} (want ${item.expect})` }),
         });
       }
@@ -188,10 +197,10 @@ async function decodeVoices(myVoices: string[]): Promise<Decoded> {
         const audio = c.apply(speech(text, voice, c.rate), seed++);
         for (const flow of flows.values()) {
           for (const question of flow.questions) {
-            const r = await decode(audio, grammars.get(flow.id)!.get(question.id)!, condition);
+            const r = await decode(audio, flow, question, condition);
             const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
             out.samples.push({
-              ood: true, voice, condition, denoised: r.denoised, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: "no_match",
+              ood: true, voice, condition, denoised: r.denoised, frontEnds: r.frontEnds, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: "no_match",
               ...(got === "no_match" ? {} : { error: `${voice} OOD@${question.id} "${text}" heard "${r.heard}" → ${got}` }),
             });
           }
@@ -250,6 +259,7 @@ interface Row {
   inDomain: { total: number; correct: number };
   outOfDomain: { total: number; rejected: number };
   denoisedPct: number;
+  ensemblePct: number;
   errors: string[];
 }
 const pct = (a: number, b: number) => (b === 0 ? 0 : Math.round((1000 * a) / b) / 10);
@@ -262,13 +272,14 @@ const rows: Row[] = conditions.map((condition) => {
     inDomain: { total: inD.length, correct: inD.filter((x) => x.got === x.expect).length },
     outOfDomain: { total: ood.length, rejected: ood.filter((x) => x.got === "no_match").length },
     denoisedPct: pct(mine.filter((x) => x.denoised).length, mine.length),
+    ensemblePct: pct(mine.filter((x) => x.frontEnds > 1).length, mine.length),
     errors: mine.flatMap((x) => (x.error ? [x.error] : [])),
   };
 });
 
 printTable(
   `Answer understanding — embedded recognizer, voices ${voices.join(", ")} (bot voice slt excluded)`,
-  ["condition", "answers", "correct %", "out-of-domain", "rejected %", "denoised %"],
+  ["condition", "answers", "correct %", "out-of-domain", "rejected %", "denoised %", "ensemble %"],
   rows.map((r) => [
     CONDITIONS[r.condition].label,
     r.inDomain.total,
@@ -276,6 +287,7 @@ printTable(
     r.outOfDomain.total,
     pct(r.outOfDomain.rejected, r.outOfDomain.total),
     r.denoisedPct,
+    r.ensemblePct,
   ]),
 );
 console.log(`\ndecode (denoise + recognize) time: ${((100 * decodeMs) / decodedAudioMs).toFixed(1)} % of audio duration`);
@@ -323,7 +335,9 @@ const file = writeJson(values.out!, {
   maxGarbageShare: values["max-garbage-share"] ?? "default",
   seconds: Math.round((performance.now() - started) / 1000),
   denoise: values.denoise === "1",
-  denoisePhoneAboveDbfs: values["denoise-phone-above"] ? Number(values["denoise-phone-above"]) : "default",
+  noisyLineEnsemble: values.ensemble === "1",
+  noisyAboveDbfs: values["noisy-above"] ? Number(values["noisy-above"]) : "default",
+  seed: Number(values.seed),
   decoderConfig: JSON.parse(values.decoder!),
   decodeRealTimePct: Math.round((1000 * decodeMs) / decodedAudioMs) / 10,
   conditions: rows.map((r) => ({
@@ -334,6 +348,7 @@ const file = writeJson(values.out!, {
     outOfDomainRejectedPct: pct(r.outOfDomain.rejected, r.outOfDomain.total),
     outOfDomain: r.outOfDomain.total,
     denoisedPct: r.denoisedPct,
+    ensemblePct: r.ensemblePct,
     errors: r.errors,
   })),
 });
