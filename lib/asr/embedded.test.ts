@@ -152,6 +152,18 @@ describe("EmbeddedRecognizer", () => {
     expect(recognizer.stats()).toMatchObject({ busy: 0, waiting: 0 });
   });
 
+  it("rejects a finish that is still waiting for a decoder when the utterance is cancelled", async () => {
+    const a = recognizer.start(salaried);
+    const b = recognizer.start(salaried);
+    const c = recognizer.start(salaried);
+    const finishing = c.finish();
+    c.cancel();
+    await expect(finishing).rejects.toThrow(/cancelled/);
+    a.cancel();
+    b.cancel();
+    expect(recognizer.stats()).toMatchObject({ busy: 0, waiting: 0 });
+  });
+
   it("denoises wideband lines, and phone lines only when noisy; decodes noisy lines through three front ends", async () => {
     const denoising = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 3, poolMaxSize: 3, denoise: true });
     const decode = async (audio: Int16Array, inputSampleRateHz = 8000, using = denoising) => {

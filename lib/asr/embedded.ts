@@ -472,6 +472,9 @@ class EmbeddedStream implements RecognizerStream {
   /** The first audio, held until it shows whether the line is noisy; undefined once decided. */
   private probe: Int16Array[] | undefined;
   private probeSamples = 0;
+  /** Settles when the utterance is cancelled, so a `finish` waiting for a decoder stops waiting. */
+  private readonly cancelled: Promise<void>;
+  private onCancel!: () => void;
 
   constructor(
     private readonly pool: DecoderPool,
@@ -484,6 +487,7 @@ class EmbeddedStream implements RecognizerStream {
     private readonly recentCallers: CepstralPrior,
   ) {
     // Without noise handling there is nothing to decide, so audio decodes from the first frame.
+    this.cancelled = new Promise((resolve) => (this.onCancel = resolve));
     if (tuning.denoise) this.probe = [];
     else this.open(undefined, 0);
   }
@@ -557,10 +561,12 @@ class EmbeddedStream implements RecognizerStream {
     const started = performance.now();
     if (this.probe) this.decideFrontEnds();
     const [first, ...others] = this.channels as [Channel, ...Channel[]];
-    await first.ready;
+    await Promise.race([first.ready, this.cancelled]);
     // A decoder released just before this (by an utterance that finished an instant ago) goes to
     // a waiting front end on the next turn of the event loop.
     if (others.some((c) => !c.lease)) await new Promise((resolve) => setImmediate(resolve));
+    // Cancelled while waiting (the caller hung up): its decoders are already back in the pool.
+    if (this.done) throw new Error("recognition was cancelled while finishing");
     this.done = true;
     // A further front end that still has no decoder (every decoder busy) is dropped rather than
     // waited for: the utterance is then decided by those that have one.
@@ -656,6 +662,7 @@ class EmbeddedStream implements RecognizerStream {
   cancel(): void {
     if (this.done) return;
     this.done = true;
+    this.onCancel();
     this.probe = undefined;
     for (const c of this.channels) {
       c.close();
