@@ -159,6 +159,10 @@ async function decodeVoices(myVoices: string[]): Promise<Decoded> {
     // As the call session does: several front ends' hypotheses are weighed by what they mean.
     const r = byMeaning(await stream.finish(), (text) => JSON.stringify(understand(flow, question, text)));
     out.decodeMs += performance.now() - t0;
+    // A caller's next answer comes seconds later, after the recognizer has learned this one's
+    // cepstral mean (deferred past the result) and released its decoders. Without this wait the
+    // next utterance started on a prior one answer behind, and on whichever decoder was idle.
+    await new Promise((resolve) => setImmediate(resolve));
     out.decodedAudioMs += audio.length / 16;
     return { heard: r.rejected ? (r.rejectedText ? `(rejected) ${r.rejectedText}` : "") : r.text, text: r.text, rejected: r.rejected, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs ?? 0, speechMs: r.speechMs ?? 0, denoised: r.denoised ?? false, frontEnds: r.frontEnds ?? 1 };
   }
