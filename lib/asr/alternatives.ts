@@ -10,18 +10,24 @@ import type { RecognitionResult } from "./types";
 export function byMeaning(result: RecognitionResult, meaning: (text: string) => string): RecognitionResult {
   const alternatives = result.alternatives;
   if (result.rejected || !alternatives || alternatives.length < 2) return result;
-  const groups = new Map<string, { sum: number; text: string; confidence: number }>();
-  for (const a of alternatives) {
-    const key = meaning(a.text);
-    const g = groups.get(key);
-    if (!g) groups.set(key, { sum: a.confidence, text: a.text, confidence: a.confidence });
-    else {
-      g.sum += a.confidence;
-      if (a.confidence > g.confidence) Object.assign(g, { text: a.text, confidence: a.confidence });
-    }
+  const group = heaviestGroup(alternatives, (a) => meaning(a.text), (a) => a.confidence);
+  const best = group.reduce((a, b) => (b.confidence > a.confidence ? b : a));
+  return { ...result, text: best.text, confidence: best.confidence };
+}
+
+/**
+ * The items sharing a key whose weights sum highest, in their order; ties go to the group seen
+ * first (so to the earlier front end). Empty only when `items` is.
+ */
+export function heaviestGroup<T>(items: readonly T[], key: (item: T) => string, weight: (item: T) => number): T[] {
+  const groups = new Map<string, { sum: number; items: T[] }>();
+  for (const item of items) {
+    const k = key(item);
+    const g = groups.get(k) ?? groups.set(k, { sum: 0, items: [] }).get(k)!;
+    g.sum += weight(item);
+    g.items.push(item);
   }
-  let best: { sum: number; text: string; confidence: number } | undefined;
-  // Map order is first-seen order, so ties go to the earlier front end, as the recognizer's do.
+  let best: { sum: number; items: T[] } | undefined;
   for (const g of groups.values()) if (!best || g.sum > best.sum) best = g;
-  return { ...result, text: best!.text, confidence: best!.confidence };
+  return best?.items ?? [];
 }

@@ -3,6 +3,7 @@ import { concatInt16, int16ToFloat32, powerToDbfs, rmsDbfs } from "../audio/pcm"
 import type { QuestionGrammar } from "../bot/grammar";
 import { DecoderPool, modelDir, type PooledDecoder } from "./decoder-pool";
 import { writeDictionary } from "./dictionary";
+import { heaviestGroup } from "./alternatives";
 import { CepstralPrior, speechCepstralMean } from "./cepstral-mean";
 import { ASR_SAMPLE_RATE_HZ, type RecognitionResult, type Recognizer, type RecognizerStartOptions, type RecognizerStream, type SpeakerState } from "./types";
 
@@ -444,23 +445,12 @@ interface Scored {
  * rejection. Ties go to the earlier front end.
  */
 export function vote(scores: readonly Scored[]): { winner: number; alternatives: Array<{ text: string; confidence: number }> } {
-  const sums = new Map<string, number>();
-  const alternatives: Array<{ text: string; confidence: number }> = [];
-  for (const s of scores) {
-    if (s.rejected) continue;
-    sums.set(s.text, (sums.get(s.text) ?? 0) + s.confidence);
-    alternatives.push({ text: s.text, confidence: s.confidence });
-  }
-  let winner = 0;
-  let best = -1;
-  scores.forEach((s, i) => {
-    const sum = s.rejected ? -1 : sums.get(s.text)!;
-    if (sum > best) {
-      best = sum;
-      winner = i;
-    }
-  });
-  return { winner, alternatives };
+  const accepted = scores.filter((s) => !s.rejected);
+  const [first] = heaviestGroup(accepted, (s) => s.text, (s) => s.confidence);
+  return {
+    winner: first ? scores.indexOf(first) : 0,
+    alternatives: accepted.map(({ text, confidence }) => ({ text, confidence })),
+  };
 }
 
 class EmbeddedStream implements RecognizerStream {
