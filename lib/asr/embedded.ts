@@ -91,11 +91,11 @@ export interface EmbeddedRecognizerOptions {
   /**
    * Decode noisy lines through three front ends at once and take the answer most agree on
    * (NOISY_LINE_FRONT_ENDS). Pink noise at 15 dB SNR (bench/understanding.ts --conditions noise,
-   * with --ensemble 0 and without), answers / out-of-domain rejected: 86.9 / 92.0 -> 94.2 / 90.8 %
-   * on the noise the front ends and limits were chosen on, but only 88.6 / 92.1 -> 89.7 / 92.0 %
-   * on another draw of it (--seed 500), so part of the first gain is selection. Decoding such
-   * utterances took 55.5 instead of 21.7 % of real time. Needs `denoise`; off, noisy lines get the
-   * classic RNNoise model alone.
+   * with --ensemble 0 and without), answers / out-of-domain rejected: 88.3 / 91.7 -> 93.6 / 90.8 %
+   * on the noise the front ends and limits were chosen on, 84.2 / 92.9 -> 90.0 / 92.3 % on another
+   * draw of it (--seed 1000), 88.6 / 92.1 -> 89.7 / 92.0 % on a third (--seed 500, before the
+   * bench waited between answers). Decoding such utterances took 57-62 instead of 20-23 % of real
+   * time. Needs `denoise`; off, noisy lines get the classic RNNoise model alone.
    */
   noisyLineEnsemble?: boolean;
   /**
