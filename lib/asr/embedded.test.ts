@@ -159,6 +159,7 @@ describe("EmbeddedRecognizer", () => {
     const finishing = c.finish();
     c.cancel();
     await expect(finishing).rejects.toThrow(/cancelled/);
+    await expect(c.finish()).rejects.toThrow(/cancelled or already finished/);
     a.cancel();
     b.cancel();
     expect(recognizer.stats()).toMatchObject({ busy: 0, waiting: 0 });

@@ -476,8 +476,8 @@ class EmbeddedStream implements RecognizerStream {
     private readonly speaker: CepstralPrior,
     private readonly recentCallers: CepstralPrior,
   ) {
-    // Without noise handling there is nothing to decide, so audio decodes from the first frame.
     this.cancelled = new Promise((resolve) => (this.onCancel = resolve));
+    // Without noise handling there is nothing to decide, so audio decodes from the first frame.
     if (tuning.denoise) this.probe = [];
     else this.open(undefined, 0);
   }
@@ -549,6 +549,7 @@ class EmbeddedStream implements RecognizerStream {
 
   async finish(): Promise<RecognitionResult> {
     const started = performance.now();
+    if (this.done) throw new Error("recognition was cancelled or already finished");
     if (this.probe) this.decideFrontEnds();
     const [first, ...others] = this.channels as [Channel, ...Channel[]];
     await Promise.race([first.ready, this.cancelled]);
