@@ -152,6 +152,20 @@ describe("EmbeddedRecognizer", () => {
     expect(recognizer.stats()).toMatchObject({ busy: 0, waiting: 0 });
   });
 
+  it("refuses a second finish while the first is still waiting for a decoder", async () => {
+    const a = recognizer.start(salaried);
+    const b = recognizer.start(salaried);
+    const c = recognizer.start(salaried);
+    const finishing = c.finish();
+    await expect(c.finish()).rejects.toThrow(/already finishing/);
+    a.cancel();
+    // a's decoder goes to c, whose first finish then completes as usual.
+    await expect(finishing).resolves.toMatchObject({ provider: "embedded" });
+    b.cancel();
+    await settle();
+    expect(recognizer.stats()).toMatchObject({ busy: 0, waiting: 0 });
+  });
+
   it("rejects a finish that is still waiting for a decoder when the utterance is cancelled", async () => {
     const a = recognizer.start(salaried);
     const b = recognizer.start(salaried);

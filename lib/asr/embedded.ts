@@ -458,6 +458,8 @@ class EmbeddedStream implements RecognizerStream {
   private readonly channels: Channel[] = [];
   private samples = 0;
   private done = false;
+  /** `finish` was called: a second call, even while the first still waits, is refused. */
+  private finishing = false;
   private isPaused = false;
   /** The first audio, held until it shows whether the line is noisy; undefined once decided. */
   private probe: Int16Array[] | undefined;
@@ -550,6 +552,8 @@ class EmbeddedStream implements RecognizerStream {
   async finish(): Promise<RecognitionResult> {
     const started = performance.now();
     if (this.done) throw new Error("recognition was cancelled or already finished");
+    if (this.finishing) throw new Error("recognition is already finishing");
+    this.finishing = true;
     if (this.probe) this.decideFrontEnds();
     const [first, ...others] = this.channels as [Channel, ...Channel[]];
     await Promise.race([first.ready, this.cancelled]);
