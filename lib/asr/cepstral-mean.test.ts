@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CEPSTRA, CepstralPrior, speechCepstralMean } from "./cepstral-mean";
+import { CEPSTRA, CepstralPrior, parseCmnInit, speechCepstralMean } from "./cepstral-mean";
 
 const FILTERS = 20;
 
@@ -49,5 +49,28 @@ describe("CepstralPrior", () => {
     prior.add(v(60));
     expect(Number(prior.toConfig()!.split(",")[0])).toBeCloseTo((45 * 2 + 60) / 3, 2);
     expect(prior.toConfig()!.split(",")).toHaveLength(CEPSTRA);
+  });
+
+  it("learns clean speech from quiet lines, and from noisy ones only through addClean; both survive a snapshot", () => {
+    const v = (x: number) => Float64Array.from({ length: CEPSTRA }, () => x);
+    const prior = new CepstralPrior(5);
+    prior.add(v(60), false);
+    expect(prior.cleanVector()).toBeNull();
+    prior.addClean(v(45));
+    prior.add(v(40));
+    expect(prior.cleanVector()![0]).toBeCloseTo(42.5, 6);
+    const copy = CepstralPrior.from(JSON.parse(JSON.stringify(prior.snapshot())), 5);
+    expect(copy.toConfig()).toBe(prior.toConfig());
+    expect(Array.from(copy.cleanVector()!)).toEqual(Array.from(prior.cleanVector()!));
+    // Snapshots from before clean means were learned still load.
+    expect(CepstralPrior.from({ mean: [40], weight: 1 }, 5).cleanVector()).toBeNull();
+  });
+});
+
+describe("parseCmnInit", () => {
+  it("reads a cmninit setting into a full vector", () => {
+    const m = parseCmnInit("40,3,-1");
+    expect(m).toHaveLength(CEPSTRA);
+    expect(Array.from(m.subarray(0, 4))).toEqual([40, 3, -1, 0]);
   });
 });

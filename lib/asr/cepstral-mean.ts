@@ -9,12 +9,8 @@
 export const CEPSTRA = 13;
 const LIFTER = 22;
 
-/**
- * Mean cepstrum of an utterance the way PocketSphinx's live normalization accumulates it: over
- * every frame whose c0 (log energy) is not negative, so digital silence does not count but the
- * quiet frames around words do. Null when too few frames count.
- */
-export function speechCepstralMean(logMel: Float32Array, frames: number, filters: number, minFrames = 20): Float64Array | null {
+/** Rows of the front end's liftered, orthonormal DCT-II: cepstrum i = row i · log mel spectrum. */
+export function cepstralBasis(filters: number): Float64Array[] {
   const basis: Float64Array[] = [];
   for (let i = 0; i < CEPSTRA; i++) {
     const row = new Float64Array(filters);
@@ -23,6 +19,16 @@ export function speechCepstralMean(logMel: Float32Array, frames: number, filters
     for (let j = 0; j < filters; j++) row[j] = Math.cos((Math.PI * i * (j + 0.5)) / filters) * scale * lifter;
     basis.push(row);
   }
+  return basis;
+}
+
+/**
+ * Mean cepstrum of an utterance the way PocketSphinx's live normalization accumulates it: over
+ * every frame whose c0 (log energy) is not negative, so digital silence does not count but the
+ * quiet frames around words do. Null when too few frames count.
+ */
+export function speechCepstralMean(logMel: Float32Array, frames: number, filters: number, minFrames = 20): Float64Array | null {
+  const basis = cepstralBasis(filters);
   const mean = new Float64Array(CEPSTRA);
   const c = new Float64Array(CEPSTRA);
   let counted = 0;
@@ -46,12 +52,17 @@ export function speechCepstralMean(logMel: Float32Array, frames: number, filters
 export interface CepstralPriorSnapshot {
   mean: number[] | null;
   weight: number;
+  /** The mean of the same speech without its line's noise (see `addClean`). */
+  clean?: number[] | null;
+  cleanWeight?: number;
 }
 
 /** Running average of cepstral means; `weight` caps how much history counts, so it keeps adapting. */
 export class CepstralPrior {
   private mean: Float64Array | null = null;
   private weight = 0;
+  private clean: Float64Array | null = null;
+  private cleanWeight = 0;
 
   constructor(private readonly maxWeight: number) {}
 
@@ -59,6 +70,8 @@ export class CepstralPrior {
     const prior = new CepstralPrior(maxWeight);
     prior.mean = snapshot.mean ? Float64Array.from(snapshot.mean) : null;
     prior.weight = snapshot.weight;
+    prior.clean = snapshot.clean ? Float64Array.from(snapshot.clean) : null;
+    prior.cleanWeight = snapshot.cleanWeight ?? 0;
     return prior;
   }
 
@@ -68,22 +81,46 @@ export class CepstralPrior {
   }
 
   snapshot(): CepstralPriorSnapshot {
-    return { mean: this.mean ? Array.from(this.mean) : null, weight: this.weight };
+    return { mean: this.mean ? Array.from(this.mean) : null, weight: this.weight, clean: this.clean ? Array.from(this.clean) : null, cleanWeight: this.cleanWeight };
   }
 
-  add(mean: Float64Array): void {
-    if (!this.mean) {
-      this.mean = Float64Array.from(mean);
-      this.weight = 1;
-      return;
-    }
-    const w = Math.min(this.weight, this.maxWeight);
-    for (let i = 0; i < CEPSTRA; i++) this.mean[i] = (this.mean[i]! * w + mean[i]!) / (w + 1);
-    this.weight = w + 1;
+  /** Learns an utterance's mean; on a quiet line it is also the clean speech mean. */
+  add(mean: Float64Array, quiet = true): void {
+    [this.mean, this.weight] = this.average(this.mean, this.weight, mean);
+    if (quiet) this.addClean(mean);
+  }
+
+  /** Learns the mean of an utterance's speech without its line's noise (noise-compensation.ts). */
+  addClean(mean: Float64Array): void {
+    [this.clean, this.cleanWeight] = this.average(this.clean, this.cleanWeight, mean);
+  }
+
+  private average(into: Float64Array | null, weight: number, mean: Float64Array): [Float64Array, number] {
+    if (!into) return [Float64Array.from(mean), 1];
+    const w = Math.min(weight, this.maxWeight);
+    for (let i = 0; i < CEPSTRA; i++) into[i] = (into[i]! * w + mean[i]!) / (w + 1);
+    return [into, w + 1];
+  }
+
+  /** The clean speech mean, or null before any was learned. */
+  cleanVector(): Float64Array | null {
+    return this.clean ? Float64Array.from(this.clean) : null;
+  }
+
+  /** The mean itself, or null before any speech was heard. */
+  vector(): Float64Array | null {
+    return this.mean ? Float64Array.from(this.mean) : null;
   }
 
   /** The decoder's `cmninit` setting, or null before any speech was heard. */
   toConfig(): string | null {
     return this.mean ? Array.from(this.mean, (v) => v.toFixed(2)).join(",") : null;
   }
+}
+
+/** A `cmninit` setting ("40,3,-1") as a full cepstral vector (missing coefficients are 0). */
+export function parseCmnInit(setting: string): Float64Array {
+  const mean = new Float64Array(CEPSTRA);
+  setting.split(",").slice(0, CEPSTRA).forEach((v, i) => (mean[i] = Number(v) || 0));
+  return mean;
 }
