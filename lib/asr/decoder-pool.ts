@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import createModule, { type Decoder, type SoundSwallowerModule } from "soundswallower";
+import { MeansCompensator, parseS3Means } from "./noise-compensation";
 
 export interface DecoderPoolOptions {
   /** Dictionary file holding every word the grammars use (see dictionary.ts). */
@@ -11,12 +13,18 @@ export interface DecoderPoolOptions {
   maxSize: number;
   /** Extra decoder configuration (beams, weights). */
   config?: Record<string, string | number | boolean>;
+  /** Make decoders' means replaceable (see `compensate`); costs a scan of the WASM heap per decoder created. */
+  noiseCompensation?: boolean;
 }
 
 export interface PooledDecoder {
   decoder: Decoder;
   /** Grammar currently loaded, so reloading the same grammar is skipped. */
   grammarId: string | undefined;
+  /** Where this decoder's Gaussian means live in the WASM heap (a float index); undefined if not found. */
+  meansAt: number | undefined;
+  /** Its means are compensated for noise (see `compensate`), not the model's own. */
+  compensated: boolean;
 }
 
 export function modelDir(): string {
@@ -42,6 +50,11 @@ export class DecoderPool {
 
   /** The model's own starting cepstral mean, for callers nothing is known about yet. */
   defaultCmnInit = "40,3,-1";
+  /** Moves the model's means into a caller's noise; undefined when the model's means cannot be used so. */
+  compensator: MeansCompensator | undefined;
+  /** Where decoders' means are, so a new decoder's are told from theirs. */
+  private readonly claimedMeans = new Set<number>();
+  private scratchMeans: Float32Array | undefined;
 
   static async create(options: DecoderPoolOptions): Promise<DecoderPool> {
     const dir = modelDir();
@@ -52,6 +65,15 @@ export class DecoderPool {
       printErr: () => {},
     } as Partial<SoundSwallowerModule>);
     const pool = new DecoderPool(module, options);
+    if (options.noiseCompensation) {
+      try {
+        const filters = Number(JSON.parse(readFileSync(path.join(dir, "feat_params.json"), "utf8")).nfilt);
+        pool.compensator = new MeansCompensator(parseS3Means(readFileSync(path.join(dir, "means"))), filters);
+      } catch {
+        // A model whose means this cannot read or move: noisy lines go without the compensated front end.
+        pool.compensator = undefined;
+      }
+    }
     for (let i = 0; i < options.minSize; i++) pool.idle.push(await pool.createDecoder());
     const first = pool.idle[0]?.decoder;
     if (first) pool.defaultCmnInit = String(first.get_config("cmninit"));
@@ -68,7 +90,16 @@ export class DecoderPool {
     };
   }
 
-  private async createDecoder(): Promise<PooledDecoder> {
+  /** Decoders are created one at a time, so each new one's means are told from the others' (see findMeans). */
+  private creation: Promise<unknown> = Promise.resolve();
+
+  private createDecoder(): Promise<PooledDecoder> {
+    const next = this.creation.then(() => this.createNow());
+    this.creation = next.catch(() => {});
+    return next;
+  }
+
+  private async createNow(): Promise<PooledDecoder> {
     const decoder = new this.module.Decoder({
       loglevel: "FATAL",
       samprate: 16000,
@@ -77,7 +108,43 @@ export class DecoderPool {
     });
     await decoder.initialize();
     this.created++;
-    return { decoder, grammarId: undefined };
+    return { decoder, grammarId: undefined, meansAt: this.findMeans(), compensated: false };
+  }
+
+  /**
+   * The WASM heap holds a decoder's means as one float block in file order (gauden's buffer),
+   * which its mixture scoring reads on every frame, so they can be swapped in place. A new
+   * decoder's block is the one matching the model's means that no other decoder owns and that a
+   * pointer refers to (a freed copy of the file, left behind by loading it, has none).
+   */
+  private findMeans(): number | undefined {
+    const original = this.compensator?.means.data;
+    if (!original) return undefined;
+    const heap = new Uint32Array(this.module.HEAPU8.buffer);
+    const want = new Uint32Array(original.buffer, original.byteOffset, original.length);
+    for (let at = heap.indexOf(want[0]!); at >= 0; at = heap.indexOf(want[0]!, at + 1)) {
+      if (this.claimedMeans.has(at) || at + want.length > heap.length) continue;
+      let same = true;
+      for (let k = 0; k < want.length && same; k += 61) same = heap[at + k] === want[k];
+      if (!same || heap[at + want.length - 1] !== want[want.length - 1] || heap.indexOf(at * 4) < 0) continue;
+      this.claimedMeans.add(at);
+      return at;
+    }
+    return undefined;
+  }
+
+  /**
+   * Moves a leased decoder's means into a noise for one utterance (see MeansCompensator; the
+   * next `prepare` puts the model's own back). Prepare it with `removeNoise` false first. False
+   * when this decoder's means were not found (then it decodes with the model's own).
+   */
+  compensate(d: PooledDecoder, noise: ArrayLike<number>, cleanMean: ArrayLike<number>, cmn: ArrayLike<number>): boolean {
+    if (d.meansAt === undefined || !this.compensator) return false;
+    this.scratchMeans ??= new Float32Array(this.compensator.means.data.length);
+    this.compensator.compensate(noise, cleanMean, cmn, this.scratchMeans);
+    new Float32Array(this.module.HEAPU8.buffer).set(this.scratchMeans, d.meansAt);
+    d.compensated = true;
+    return true;
   }
 
   /** A decoder now, or undefined when all are busy (then use `wait`). */
@@ -117,10 +184,17 @@ export class DecoderPool {
    * cepstral mean normalization adapts to each utterance and carries over to the next: without
    * this, a loud or noisy caller degrades recognition for whoever gets the decoder next ("thirty
    * thousand" heard as "thirteen thousand" after a burst of noise). This is
-   * `reinitialize_audio()` without its file read, synchronous and about 0.2 ms.
+   * `reinitialize_audio()` without its file read, synchronous and about 0.2 ms. `removeNoise`
+   * turns the front end's own noise removal (spectral subtraction) on or off; a compensated
+   * model expects the noise to be there. Means compensated for the last utterance are restored.
    */
-  prepare(d: PooledDecoder, cmnInit: string): void {
+  prepare(d: PooledDecoder, cmnInit: string, removeNoise = true): void {
+    if (d.compensated && d.meansAt !== undefined && this.compensator) {
+      new Float32Array(this.module.HEAPU8.buffer).set(this.compensator.means.data, d.meansAt);
+      d.compensated = false;
+    }
     d.decoder.set_config("cmninit", cmnInit);
+    d.decoder.set_config("remove_noise", removeNoise ? 1 : 0);
     const m = this.module as unknown as {
       _decoder_init_fe(d: number): number;
       _decoder_init_feat_s3file(d: number, lda: number): number;
