@@ -49,6 +49,7 @@ const { values } = parseArgs({
     sweep: { type: "boolean", default: false },
     denoise: { type: "string", default: "1" },
     ensemble: { type: "string", default: "1" },
+    compensate: { type: "string", default: "0" },
     seed: { type: "string", default: "0" },
     "noisy-above": { type: "string" },
     decoder: { type: "string", default: "{}" },
@@ -94,11 +95,12 @@ const grammars = new Map([...flows.values()].map((f) => [f.id, buildFlowGrammars
 const RECOGNIZER_OPTIONS: Parameters<typeof EmbeddedRecognizer.create>[0] = {
   grammars: [...grammars.values()].flatMap((m) => [...m.values()]),
   // A noisy line's utterance leases one decoder per front end.
-  poolMinSize: 3,
-  poolMaxSize: 3,
+  poolMinSize: 4,
+  poolMaxSize: 4,
   decoderConfig: JSON.parse(values.decoder!) as Record<string, number>,
   denoise: values.denoise === "1",
   noisyLineEnsemble: values.ensemble === "1",
+  noiseCompensation: values.compensate === "1",
   ...(values["noisy-above"] ? { noisyAboveDbfs: Number(values["noisy-above"]) } : {}),
   ...(values.garbage ? { garbageWeight: Number(values.garbage) } : {}),
   ...(values.loop ? { garbageLoopWeight: Number(values.loop) } : {}),
@@ -119,6 +121,8 @@ interface Sample {
   denoised: boolean;
   /** Front ends that decoded it at once (several on noisy lines). */
   frontEnds: number;
+  /** Decoded by a model moved into the line's noise. */
+  compensated: boolean;
   confidence: number;
   garbageSpeechMs: number;
   speechMs: number;
@@ -164,7 +168,7 @@ async function decodeVoices(myVoices: string[]): Promise<Decoded> {
     // next utterance started on a prior one answer behind, and on whichever decoder was idle.
     await new Promise((resolve) => setImmediate(resolve));
     out.decodedAudioMs += audio.length / 16;
-    return { heard: r.rejected ? (r.rejectedText ? `(rejected) ${r.rejectedText}` : "") : r.text, text: r.text, rejected: r.rejected, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs ?? 0, speechMs: r.speechMs ?? 0, denoised: r.denoised ?? false, frontEnds: r.frontEnds ?? 1 };
+    return { heard: r.rejected ? (r.rejectedText ? `(rejected) ${r.rejectedText}` : "") : r.text, text: r.text, rejected: r.rejected, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs ?? 0, speechMs: r.speechMs ?? 0, denoised: r.denoised ?? false, frontEnds: r.frontEnds ?? 1, compensated: r.compensated ?? false };
   }
 
   const synthCache = new Map<string, Int16Array>();
@@ -193,7 +197,7 @@ async function decodeVoices(myVoices: string[]): Promise<Decoded> {
         const r = await decode(audio, flow, question, condition, speaker);
         const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
         out.samples.push({
-          ood: false, voice, condition, denoised: r.denoised, frontEnds: r.frontEnds, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: item.expect,
+          ood: false, voice, condition, denoised: r.denoised, frontEnds: r.frontEnds, compensated: r.compensated, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: item.expect,
           ...(got === item.expect ? {} : { error: `${voice} ${item.question} "${item.text}" heard "${r.heard}" → ${got} (want ${item.expect})` }),
         });
       }
@@ -204,7 +208,7 @@ async function decodeVoices(myVoices: string[]): Promise<Decoded> {
             const r = await decode(audio, flow, question, condition);
             const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
             out.samples.push({
-              ood: true, voice, condition, denoised: r.denoised, frontEnds: r.frontEnds, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: "no_match",
+              ood: true, voice, condition, denoised: r.denoised, frontEnds: r.frontEnds, compensated: r.compensated, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: "no_match",
               ...(got === "no_match" ? {} : { error: `${voice} OOD@${question.id} "${text}" heard "${r.heard}" → ${got}` }),
             });
           }
@@ -264,6 +268,7 @@ interface Row {
   outOfDomain: { total: number; rejected: number };
   denoisedPct: number;
   ensemblePct: number;
+  compensatedPct: number;
   errors: string[];
 }
 const pct = (a: number, b: number) => (b === 0 ? 0 : Math.round((1000 * a) / b) / 10);
@@ -277,13 +282,14 @@ const rows: Row[] = conditions.map((condition) => {
     outOfDomain: { total: ood.length, rejected: ood.filter((x) => x.got === "no_match").length },
     denoisedPct: pct(mine.filter((x) => x.denoised).length, mine.length),
     ensemblePct: pct(mine.filter((x) => x.frontEnds > 1).length, mine.length),
+    compensatedPct: pct(mine.filter((x) => x.compensated).length, mine.length),
     errors: mine.flatMap((x) => (x.error ? [x.error] : [])),
   };
 });
 
 printTable(
   `Answer understanding — embedded recognizer, voices ${voices.join(", ")} (bot voice slt excluded)`,
-  ["condition", "answers", "correct %", "out-of-domain", "rejected %", "denoised %", "ensemble %"],
+  ["condition", "answers", "correct %", "out-of-domain", "rejected %", "denoised %", "ensemble %", "compensated %"],
   rows.map((r) => [
     CONDITIONS[r.condition].label,
     r.inDomain.total,
@@ -292,6 +298,7 @@ printTable(
     pct(r.outOfDomain.rejected, r.outOfDomain.total),
     r.denoisedPct,
     r.ensemblePct,
+    r.compensatedPct,
   ]),
 );
 console.log(`\ndecode (denoise + recognize) time: ${((100 * decodeMs) / decodedAudioMs).toFixed(1)} % of audio duration`);
@@ -340,6 +347,7 @@ const file = writeJson(values.out!, {
   seconds: Math.round((performance.now() - started) / 1000),
   denoise: values.denoise === "1",
   noisyLineEnsemble: values.ensemble === "1",
+  noiseCompensation: values.compensate === "1",
   noisyAboveDbfs: values["noisy-above"] ? Number(values["noisy-above"]) : "default",
   seed: Number(values.seed),
   decoderConfig: JSON.parse(values.decoder!),
@@ -353,6 +361,7 @@ const file = writeJson(values.out!, {
     outOfDomain: r.outOfDomain.total,
     denoisedPct: r.denoisedPct,
     ensemblePct: r.ensemblePct,
+    compensatedPct: r.compensatedPct,
     errors: r.errors,
   })),
 });

@@ -98,6 +98,12 @@ export const ConfigSchema = z.object({
   NOISY_LINE_ABOVE_DBFS: z.coerce.number().min(-200).max(0).default(-55),
   /** Decode noisy lines through three front ends and take the answer most agree on (~3× their decoding CPU). */
   NOISY_LINE_ENSEMBLE: flag(true),
+  /**
+   * Also decode noisy lines undenoised, with the acoustic model moved into the line's noise
+   * (one more front end in the vote; lib/asr/noise-compensation.ts). Off: it gained answers in
+   * noise but rejected less out-of-domain speech (docs/architecture.md).
+   */
+  NOISE_COMPENSATION: flag(false),
   /** Worker threads decoding speech (0 = decode on the main thread). */
   ASR_THREADS: z.coerce.number().int().min(0).max(16).default(2),
   /** Decoders (~11 MB each) created at start and at most, across all threads. */

@@ -180,7 +180,7 @@ describe("EmbeddedRecognizer", () => {
   });
 
   it("denoises wideband lines, and phone lines only when noisy; decodes noisy lines through three front ends", async () => {
-    const denoising = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 3, poolMaxSize: 3, denoise: true });
+    const denoising = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 4, poolMaxSize: 4, denoise: true });
     const decode = async (audio: Int16Array, inputSampleRateHz = 8000, using = denoising) => {
       const stream = using.start(salary, {}, { inputSampleRateHz });
       for (let i = 0; i < audio.length; i += 320) stream.push(audio.subarray(i, i + 320));
@@ -191,11 +191,11 @@ describe("EmbeddedRecognizer", () => {
     try {
       const clean = spoken("about thirty thousand");
       const noisy = addNoiseAtSnr(clean, 15, 7);
-      expect(await decode(clean, 16000)).toMatchObject({ text: "about thirty thousand", denoised: true, frontEnds: 1 });
-      expect(await decode(clean)).toMatchObject({ text: "about thirty thousand", denoised: false, frontEnds: 1 });
+      expect(await decode(clean, 16000)).toMatchObject({ text: "about thirty thousand", denoised: true, frontEnds: 1, compensated: false });
+      expect(await decode(clean)).toMatchObject({ text: "about thirty thousand", denoised: false, frontEnds: 1, compensated: false });
       for (const rate of [8000, 16000]) {
         const r = await decode(noisy, rate);
-        expect(r).toMatchObject({ text: "about thirty thousand", denoised: true, frontEnds: 3 });
+        expect(r).toMatchObject({ text: "about thirty thousand", denoised: true, frontEnds: 3, compensated: false });
         // Every front end that accepted is reported, so the session can weigh them by meaning.
         for (const a of r.alternatives ?? []) expect(a.text).toMatch(/thousand/);
       }
@@ -205,13 +205,21 @@ describe("EmbeddedRecognizer", () => {
     } finally {
       await denoising.close();
     }
-    // With one decoder and the ensemble off, a noisy line is decoded once, by the classic model.
-    for (const options of [{ poolMaxSize: 1 }, { poolMaxSize: 3, noisyLineEnsemble: false }]) {
+    // With one decoder, or the ensemble off, a noisy line is decoded once, by the classic model.
+    // Noise compensation adds the compensated model to whichever front ends there are.
+    const cases = [
+      { options: { poolMaxSize: 1, noiseCompensation: true }, frontEnds: 1, compensated: false },
+      { options: { poolMaxSize: 3, noisyLineEnsemble: false }, frontEnds: 1, compensated: false },
+      { options: { poolMinSize: 2, poolMaxSize: 3, noisyLineEnsemble: false, noiseCompensation: true }, frontEnds: 2, compensated: true },
+      { options: { poolMinSize: 4, poolMaxSize: 4, noiseCompensation: true }, frontEnds: 4, compensated: true },
+    ];
+    for (const { options, frontEnds, compensated } of cases) {
+      // Created up front: a front end whose decoder is still being created when the caller stops is dropped.
       const single = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 1, denoise: true, ...options });
       try {
         const r = await decode(addNoiseAtSnr(spoken("about thirty thousand"), 15, 7), 16000, single);
-        expect(r).toMatchObject({ denoised: true, frontEnds: 1 });
-        expect(r.alternatives).toBeUndefined();
+        expect(r).toMatchObject({ denoised: true, frontEnds, compensated });
+        if (frontEnds === 1) expect(r.alternatives).toBeUndefined();
         expect(single.stats()).toMatchObject({ busy: 0, waiting: 0 });
       } finally {
         await single.close();

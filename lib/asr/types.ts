@@ -17,6 +17,8 @@ export interface RecognitionResult {
   garbageSpeechMs?: number;
   /** Whether noise suppression ran on this utterance (the embedded engine denoises noisy lines only). */
   denoised?: boolean;
+  /** Whether the acoustic model was moved into the line's noise for it (the embedded engine does so on noisy lines). */
+  compensated?: boolean;
   /** Decoding passes the engine needed (the embedded engine decodes twice when unsure). */
   passes?: number;
   /** Front ends that decoded the utterance at once (the embedded engine decodes noisy lines several ways). */

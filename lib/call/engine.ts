@@ -98,6 +98,7 @@ export class CallEngine {
       denoise: config.DENOISE,
       noisyAboveDbfs: config.NOISY_LINE_ABOVE_DBFS,
       noisyLineEnsemble: config.NOISY_LINE_ENSEMBLE,
+      noiseCompensation: config.NOISE_COMPENSATION,
       seedSpeech,
     };
     const embedded: Recognizer =

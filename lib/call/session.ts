@@ -401,6 +401,7 @@ export class CallSession {
         speechMs: result.speechMs,
         passes: result.passes,
         frontEnds: result.frontEnds,
+        compensated: result.compensated,
         audioMs: Math.round(result.audioMs),
         voicedMs,
         endpoint,
