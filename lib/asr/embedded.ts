@@ -114,8 +114,8 @@ export interface EmbeddedRecognizerOptions {
    * (which decides the line is noisy). Off by default: in pink noise at 15 dB SNR it lifted
    * answers from 93.6 to 94.7 % but let more out-of-domain speech through (rejected 90.3 ->
    * 86.3 %), since each voter is one more chance for it to pass, and it costs a fourth decode
-   * (bench/understanding.ts --compensate 1). Alone, in place of the denoised front ends, it did
-   * worse (answers / out-of-domain rejected: awb 84.4 / 86.9 against 86.7 / 88.1 %, kal16
+   * (bench/understanding.ts --compensate 1). Alone, in place of the denoised front ends (an
+   * intermediate build), it did worse (answers / out-of-domain rejected: awb 84.4 / 86.9 against 86.7 / 88.1 %, kal16
    * 88.9 / 73.8 against 96.7 / 90.5 %).
    */
   noiseCompensation?: boolean;
