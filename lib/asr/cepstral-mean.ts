@@ -22,6 +22,36 @@ export function cepstralBasis(filters: number): Float64Array[] {
   return basis;
 }
 
+/** Log mel spectrum of cepstra (the inverse of the front end's liftered DCT, 13 coefficients deep). */
+export function cepstrumToLogMel(cepstrum: ArrayLike<number>, basis: readonly Float64Array[], out = new Float64Array(basis[0]!.length)): Float64Array {
+  out.fill(0);
+  for (let i = 0; i < basis.length; i++) {
+    const row = basis[i]!;
+    // Rows are orthonormal DCT rows times the lifter: divide the lifter out twice.
+    const lifter2 = dotSelf(row);
+    const c = cepstrum[i]! / lifter2;
+    for (let j = 0; j < row.length; j++) out[j]! += c * row[j]!;
+  }
+  return out;
+}
+
+/** Cepstra of a log mel spectrum, as the front end computes them. */
+export function logMelToCepstrum(logMel: ArrayLike<number>, basis: readonly Float64Array[], out = new Float64Array(basis.length)): Float64Array {
+  for (let i = 0; i < basis.length; i++) {
+    const row = basis[i]!;
+    let acc = 0;
+    for (let j = 0; j < row.length; j++) acc += row[j]! * logMel[j]!;
+    out[i] = acc;
+  }
+  return out;
+}
+
+function dotSelf(row: Float64Array): number {
+  let s = 0;
+  for (const v of row) s += v * v;
+  return s;
+}
+
 /**
  * Mean cepstrum of an utterance the way PocketSphinx's live normalization accumulates it: over
  * every frame whose c0 (log energy) is not negative, so digital silence does not count but the
@@ -33,12 +63,7 @@ export function speechCepstralMean(logMel: Float32Array, frames: number, filters
   const c = new Float64Array(CEPSTRA);
   let counted = 0;
   for (let f = 0; f < frames; f++) {
-    for (let i = 0; i < CEPSTRA; i++) {
-      let acc = 0;
-      const row = basis[i]!;
-      for (let j = 0; j < filters; j++) acc += logMel[f * filters + j]! * row[j]!;
-      c[i] = acc;
-    }
+    logMelToCepstrum(logMel.subarray(f * filters, (f + 1) * filters), basis, c);
     if (c[0]! < 0) continue;
     counted++;
     for (let i = 0; i < CEPSTRA; i++) mean[i]! += c[i]!;
@@ -105,11 +130,6 @@ export class CepstralPrior {
   /** The clean speech mean, or null before any was learned. */
   cleanVector(): Float64Array | null {
     return this.clean ? Float64Array.from(this.clean) : null;
-  }
-
-  /** The mean itself, or null before any speech was heard. */
-  vector(): Float64Array | null {
-    return this.mean ? Float64Array.from(this.mean) : null;
   }
 
   /** The decoder's `cmninit` setting, or null before any speech was heard. */

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { modelDir } from "./decoder-pool";
-import { CEPSTRA, cepstralBasis } from "./cepstral-mean";
-import { cepstrumToLogMel, cleanSpeechMean, logMelToCepstrum, MeansCompensator, noiseLogMel, parseS3Means, subtractNoise, type ModelMeans } from "./noise-compensation";
+import { CEPSTRA, cepstralBasis, cepstrumToLogMel, logMelToCepstrum } from "./cepstral-mean";
+import { cleanSpeechMean, MeansCompensator, noiseLogMel, parseS3Means, subtractNoise, type ModelMeans } from "./noise-compensation";
 
 const FILTERS = 20;
 const basis = cepstralBasis(FILTERS);

@@ -18,7 +18,7 @@
  * cepstra of a 20-band log mel spectrum (feat_params.json of the en-us model), `1s_c_d_dd`
  * streams (static, delta, delta-delta), cepstral mean normalization by a known mean (`cmninit`).
  */
-import { CEPSTRA, cepstralBasis } from "./cepstral-mean";
+import { CEPSTRA, cepstralBasis, cepstrumToLogMel, logMelToCepstrum } from "./cepstral-mean";
 
 /** Gaussian means of a PocketSphinx model as its `means` file holds them. */
 export interface ModelMeans {
@@ -68,36 +68,6 @@ export function parseS3Means(file: Uint8Array): ModelMeans {
   return { codebooks, streams, densities, veclen, data };
 }
 
-/** Log mel spectrum of cepstra (the inverse of the front end's liftered DCT, 13 coefficients deep). */
-export function cepstrumToLogMel(cepstrum: ArrayLike<number>, basis: readonly Float64Array[], out = new Float64Array(basis[0]!.length)): Float64Array {
-  out.fill(0);
-  for (let i = 0; i < basis.length; i++) {
-    const row = basis[i]!;
-    // Rows are orthonormal DCT rows times the lifter: divide the lifter out twice.
-    const lifter2 = dotSelf(row);
-    const c = cepstrum[i]! / lifter2;
-    for (let j = 0; j < row.length; j++) out[j]! += c * row[j]!;
-  }
-  return out;
-}
-
-/** Cepstra of a log mel spectrum, as the front end computes them. */
-export function logMelToCepstrum(logMel: ArrayLike<number>, basis: readonly Float64Array[], out = new Float64Array(basis.length)): Float64Array {
-  for (let i = 0; i < basis.length; i++) {
-    const row = basis[i]!;
-    let acc = 0;
-    for (let j = 0; j < row.length; j++) acc += row[j]! * logMel[j]!;
-    out[i] = acc;
-  }
-  return out;
-}
-
-function dotSelf(row: Float64Array): number {
-  let s = 0;
-  for (const v of row) s += v * v;
-  return s;
-}
-
 /**
  * The noise's log mel spectrum from audio before the caller spoke: the mean power of its quieter
  * half of frames (so a word that starts inside the window does not count as noise).
@@ -116,6 +86,12 @@ export function noiseLogMel(logMel: Float32Array, frames: number, filters: numbe
   return out;
 }
 
+/** A band's log power with the noise's power taken out, keeping at least a tenth of it. */
+function withoutNoise(logPower: number, logNoise: number): number {
+  const power = Math.exp(logPower);
+  return Math.log(Math.max(power - Math.exp(logNoise), 0.1 * power));
+}
+
 /**
  * A clean speech mean from a noisy one: the noise's power taken out of the mean log mel
  * spectrum, band by band, keeping at least a tenth of it (the mean of noisy frames is not the
@@ -124,10 +100,7 @@ export function noiseLogMel(logMel: Float32Array, frames: number, filters: numbe
 export function subtractNoise(noisyMean: ArrayLike<number>, noise: ArrayLike<number>): Float64Array {
   const basis = cepstralBasis(noise.length);
   const mel = cepstrumToLogMel(noisyMean, basis);
-  for (let j = 0; j < mel.length; j++) {
-    const speech = Math.exp(mel[j]!);
-    mel[j] = Math.log(Math.max(speech - Math.exp(noise[j]!), 0.1 * speech));
-  }
+  for (let j = 0; j < mel.length; j++) mel[j] = withoutNoise(mel[j]!, noise[j]!);
   return logMelToCepstrum(mel, basis);
 }
 
@@ -231,10 +204,7 @@ export function cleanSpeechMean(logMel: Float32Array, frames: number, noise: Arr
     for (let j = 0; j < filters; j++) level += logMel[f * filters + j]! / filters;
     if (level < noiseLevel + marginNepers) continue;
     counted++;
-    for (let j = 0; j < filters; j++) {
-      const power = Math.exp(logMel[f * filters + j]!);
-      sum[j]! += Math.log(Math.max(power - Math.exp(noise[j]!), 0.1 * power));
-    }
+    for (let j = 0; j < filters; j++) sum[j]! += withoutNoise(logMel[f * filters + j]!, noise[j]!);
   }
   if (counted < minFrames) return null;
   for (let j = 0; j < filters; j++) sum[j]! /= counted;
