@@ -131,6 +131,17 @@ interface Sample {
   expect: string;
   /** The line printed by --show-errors when it was not understood as expected. */
   error?: string;
+  /** With --sweep, every front end's decode of a noisy line, understood, for re-voting offline. */
+  votes?: Vote[];
+}
+
+interface Vote {
+  /** What the front end's hypothesis was understood as (describe()). */
+  meaning: string;
+  confidence: number;
+  speechMs: number;
+  garbageSpeechMs: number;
+  compensated: boolean;
 }
 
 const LEAD = silence(300, 16000);
@@ -168,7 +179,10 @@ async function decodeVoices(myVoices: string[]): Promise<Decoded> {
     // next utterance started on a prior one answer behind, and on whichever decoder was idle.
     await new Promise((resolve) => setImmediate(resolve));
     out.decodedAudioMs += audio.length / 16;
-    return { heard: r.rejected ? (r.rejectedText ? `(rejected) ${r.rejectedText}` : "") : r.text, text: r.text, rejected: r.rejected, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs ?? 0, speechMs: r.speechMs ?? 0, denoised: r.denoised ?? false, frontEnds: r.frontEnds ?? 1, compensated: r.compensated ?? false };
+    const votes = values.sweep
+      ? r.votes?.map((v) => ({ meaning: v.text ? describe(understand(flow, question, v.text)) : "no_match", confidence: v.confidence, speechMs: v.speechMs, garbageSpeechMs: v.garbageSpeechMs, compensated: v.compensated }))
+      : undefined;
+    return { heard: r.rejected ? (r.rejectedText ? `(rejected) ${r.rejectedText}` : "") : r.text, text: r.text, rejected: r.rejected, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs ?? 0, speechMs: r.speechMs ?? 0, denoised: r.denoised ?? false, frontEnds: r.frontEnds ?? 1, compensated: r.compensated ?? false, ...(votes ? { votes } : {}) };
   }
 
   const synthCache = new Map<string, Int16Array>();
@@ -197,7 +211,7 @@ async function decodeVoices(myVoices: string[]): Promise<Decoded> {
         const r = await decode(audio, flow, question, condition, speaker);
         const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
         out.samples.push({
-          ood: false, voice, condition, denoised: r.denoised, frontEnds: r.frontEnds, compensated: r.compensated, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: item.expect,
+          ood: false, voice, condition, denoised: r.denoised, frontEnds: r.frontEnds, compensated: r.compensated, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: item.expect, ...(r.votes ? { votes: r.votes } : {}),
           ...(got === item.expect ? {} : { error: `${voice} ${item.question} "${item.text}" heard "${r.heard}" → ${got} (want ${item.expect})` }),
         });
       }
@@ -208,7 +222,7 @@ async function decodeVoices(myVoices: string[]): Promise<Decoded> {
             const r = await decode(audio, flow, question, condition);
             const got = r.rejected ? "no_match" : describe(understand(flow, question, r.text));
             out.samples.push({
-              ood: true, voice, condition, denoised: r.denoised, frontEnds: r.frontEnds, compensated: r.compensated, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: "no_match",
+              ood: true, voice, condition, denoised: r.denoised, frontEnds: r.frontEnds, compensated: r.compensated, confidence: r.confidence, garbageSpeechMs: r.garbageSpeechMs, speechMs: r.speechMs, got, expect: "no_match", ...(r.votes ? { votes: r.votes } : {}),
               ...(got === "no_match" ? {} : { error: `${voice} OOD@${question.id} "${text}" heard "${r.heard}" → ${got}` }),
             });
           }
@@ -320,8 +334,71 @@ if (values.sweep) {
     }
   }
   printTable("Rejection sweep (garbage speech limit ms × fraction of speech)", ["condition", "garbage ms", "fraction", "correct %", "ood rejected %"], sweepRows);
+  revoteSweep();
   writeJson(`${values.out}-samples`, samples);
 }
+/** Limits one kind of front end's decode must pass to vote; `weight` scales its confidence in the vote. */
+interface VoterRule {
+  maxGarbageMs: number;
+  maxGarbageShare: number;
+  minConfidence: number;
+  weight: number;
+}
+
+/** The meaning the recognizer's vote (then byMeaning) would settle on with these rules. */
+function revote(votes: readonly Vote[], others: VoterRule, compensated: VoterRule): string {
+  const passes = (v: Vote, r: VoterRule) =>
+    v.meaning !== "" && v.garbageSpeechMs <= r.maxGarbageMs && v.garbageSpeechMs <= r.maxGarbageShare * v.speechMs && v.confidence >= r.minConfidence && v.confidence > 0;
+  const sums = new Map<string, number>();
+  for (const v of votes.filter((v) => passes(v, v.compensated ? compensated : others))) sums.set(v.meaning, (sums.get(v.meaning) ?? 0) + v.confidence * (v.compensated ? compensated.weight : others.weight));
+  let best = "no_match";
+  let bestSum = -1;
+  for (const [meaning, sum] of sums) if (sum > bestSum) [best, bestSum] = [meaning, sum];
+  return best;
+}
+
+/**
+ * Re-votes the noisy lines' front-end decodes under rules for the compensated front end apart
+ * from the denoised ones (the recognizer's vote, minus its tie-breaking by words): which rules
+ * keep its answers and give back the out-of-domain rejection.
+ */
+function revoteSweep(): void {
+  const voted = samples.filter((x) => x.votes && x.votes.length > 1);
+  if (voted.length === 0) return;
+  const base = { maxGarbageMs: DEFAULT_TUNING.ensemble.maxGarbageSpeechMs, maxGarbageShare: DEFAULT_TUNING.ensemble.maxGarbageShare, minConfidence: DEFAULT_TUNING.minConfidence, weight: 1 };
+  const none = { ...base, maxGarbageMs: -1 };
+  const { maxGarbageSpeechMs, ...current } = DEFAULT_TUNING.compensatedVoter;
+  const tuned = { ...current, maxGarbageMs: maxGarbageSpeechMs };
+  const results: Array<{ others: VoterRule; compensated: VoterRule; correct: number; oodRejected: number }> = [];
+  const othersRules = [base, { ...base, maxGarbageMs: 150, maxGarbageShare: 0.3 }, { ...base, maxGarbageMs: 250, maxGarbageShare: 0.5 }];
+  const compRules: VoterRule[] = [none, base, tuned];
+  for (const maxGarbageMs of [0, 50, 100, 150, 200, 300])
+    for (const maxGarbageShare of [0.1, 0.2, 0.3, 0.4, 0.6])
+      for (const minConfidence of [0.7, 0.8, 0.9, 0.95]) for (const weight of [1, 0.5]) compRules.push({ maxGarbageMs, maxGarbageShare, minConfidence, weight });
+  const inD = voted.filter((x) => !x.ood);
+  const ood = voted.filter((x) => x.ood);
+  for (const others of othersRules) {
+    for (const compensated of compRules) {
+      const correct = inD.filter((x) => revote(x.votes!, others, compensated) === x.expect).length;
+      const oodRejected = ood.filter((x) => revote(x.votes!, others, compensated) === "no_match").length;
+      results.push({ others, compensated, correct: pct(correct, inD.length), oodRejected: pct(oodRejected, ood.length) });
+    }
+  }
+  const describeRule = (r: VoterRule) => (r.maxGarbageMs < 0 ? "none" : `${r.maxGarbageMs}ms/${r.maxGarbageShare}/p${r.minConfidence}/w${r.weight}`);
+  const row = (r: (typeof results)[number]) => [describeRule(r.others), describeRule(r.compensated), r.correct, r.oodRejected];
+  const head = ["others", "compensated", "correct %", "ood rejected %"];
+  printTable(
+    `Re-vote of ${voted.length} noisy-line decodes: without the compensated front end, as a full voter, as the recognizer weighs it`,
+    head,
+    results.filter((r) => r.others === base && [none, base, tuned].includes(r.compensated)).map(row),
+  );
+  for (const floor of [90, 89, 88]) {
+    const best = results.filter((r) => r.oodRejected >= floor).sort((a, b) => b.correct - a.correct || b.oodRejected - a.oodRejected).slice(0, 12);
+    printTable(`Best answers with out-of-domain rejection >= ${floor} %`, head, best.map(row));
+  }
+  writeJson(`${values.out}-revote`, results.map((r) => ({ others: describeRule(r.others), compensated: describeRule(r.compensated), correct: r.correct, oodRejected: r.oodRejected })));
+}
+
 printTable(
   "Per voice (answers correct %)",
   ["condition", ...voices],

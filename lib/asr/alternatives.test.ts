@@ -20,6 +20,18 @@ describe("vote (several front ends' decodes of one utterance)", () => {
     ]);
   });
 
+  it("counts a front end's confidence by its weight, and reports that weight", () => {
+    const discounted = { ...scored("fifteen thousand", 0.9), weight: 0.5 };
+    const { winner, alternatives } = vote([scored("fifty thousand", 0.8), discounted]);
+    expect(winner).toBe(0);
+    expect(alternatives).toEqual([
+      { text: "fifty thousand", confidence: 0.8 },
+      { text: "fifteen thousand", confidence: 0.9, weight: 0.45 },
+    ]);
+    // A discounted front end still breaks a tie between the others.
+    expect(vote([scored("fifty thousand", 0.8), scored("fifteen thousand", 0.8), discounted]).winner).toBe(1);
+  });
+
   it("falls back to the first front end when every decode was rejected, and breaks ties in order", () => {
     expect(vote([scored("one", 0.5, true), scored("two", 0.9, true)])).toEqual({ winner: 0, alternatives: [] });
     expect(vote([scored("delhi", 0.8), scored("pune", 0.8)]).winner).toBe(0);
@@ -27,7 +39,7 @@ describe("vote (several front ends' decodes of one utterance)", () => {
 });
 
 describe("byMeaning", () => {
-  const result = (text: string, alternatives?: Array<{ text: string; confidence: number }>): RecognitionResult => ({
+  const result = (text: string, alternatives?: RecognitionResult["alternatives"]): RecognitionResult => ({
     text,
     confidence: 0.9,
     rejected: false,
@@ -41,6 +53,9 @@ describe("byMeaning", () => {
   it("weighs different words with the same meaning together", () => {
     const r = byMeaning(result("no", [{ text: "no", confidence: 0.95 }, { text: "yes", confidence: 0.8 }, { text: "yeah", confidence: 0.85 }]), yesNo);
     expect(r).toMatchObject({ text: "yeah", confidence: 0.85 });
+    // A discounted hypothesis weighs its weight.
+    const weighed = byMeaning(result("no", [{ text: "no", confidence: 0.8 }, { text: "yes", confidence: 0.9, weight: 0.45 }]), yesNo);
+    expect(weighed).toMatchObject({ text: "no", confidence: 0.8 });
   });
 
   it("leaves a result alone when there is nothing to weigh", () => {

@@ -3,14 +3,15 @@ import type { RecognitionResult } from "./types";
 /**
  * When several front ends decoded an utterance (the embedded engine on noisy lines), the
  * recognizer picks among their hypotheses by their words; different words can mean the same
- * ("yes", "yeah"). This picks by meaning instead: the meaning whose hypotheses' confidences sum
- * highest, heard as its most confident hypothesis. `meaning` maps a hypothesis to a key equal for
- * equal meanings (the caller's understanding of it). Results without alternatives pass unchanged.
+ * ("yes", "yeah"). This picks by meaning instead: the meaning whose hypotheses' confidences (or
+ * weights, where the recognizer discounted a front end) sum highest, heard as its most confident
+ * hypothesis. `meaning` maps a hypothesis to a key equal for equal meanings (the caller's
+ * understanding of it). Results without alternatives pass unchanged.
  */
 export function byMeaning(result: RecognitionResult, meaning: (text: string) => string): RecognitionResult {
   const alternatives = result.alternatives;
   if (result.rejected || !alternatives || alternatives.length < 2) return result;
-  const group = heaviestGroup(alternatives, (a) => meaning(a.text), (a) => a.confidence);
+  const group = heaviestGroup(alternatives, (a) => meaning(a.text), (a) => a.weight ?? a.confidence);
   const best = group.reduce((a, b) => (b.confidence > a.confidence ? b : a));
   return { ...result, text: best.text, confidence: best.confidence };
 }

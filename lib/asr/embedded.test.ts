@@ -220,6 +220,10 @@ describe("EmbeddedRecognizer", () => {
         const r = await decode(addNoiseAtSnr(spoken("about thirty thousand"), 15, 7), 16000, single);
         expect(r).toMatchObject({ denoised: true, frontEnds, compensated });
         if (frontEnds === 1) expect(r.alternatives).toBeUndefined();
+        // Every front end's decode is reported, in order, the compensated one last.
+        if (frontEnds === 1) expect(r.votes).toBeUndefined();
+        else expect(r.votes?.map((v) => v.compensated)).toEqual([...Array<boolean>(frontEnds - 1).fill(false), compensated]);
+        for (const v of r.votes ?? []) expect(v.speechMs).toBeGreaterThan(0);
         expect(single.stats()).toMatchObject({ busy: 0, waiting: 0 });
       } finally {
         await single.close();

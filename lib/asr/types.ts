@@ -27,13 +27,28 @@ export interface RecognitionResult {
    * Every accepted hypothesis when several front ends decoded the utterance, `text` being the
    * one their words agree on most; `byMeaning` (alternatives.ts) picks by what they mean instead.
    */
-  alternatives?: Array<{ text: string; confidence: number }>;
+  alternatives?: Array<{ text: string; confidence: number; /** Its say in the vote when not its confidence (a discounted front end). */ weight?: number }>;
+  /**
+   * Every front end's decode when several decoded the utterance, accepted or not, in front-end
+   * order (for logs and for tuning the vote offline: bench/understanding.ts --sweep).
+   */
+  votes?: FrontEndVote[];
   /** Audio the recognizer decoded for this utterance. */
   audioMs: number;
   /** Time from `finish()` to the result. */
   finalizeMs: number;
   /** Which provider produced it. */
   provider: string;
+}
+
+/** One front end's decode of an utterance, before rejection (the embedded engine on noisy lines). */
+export interface FrontEndVote {
+  text: string;
+  confidence: number;
+  speechMs: number;
+  garbageSpeechMs: number;
+  /** Decoded by a model moved into the line's noise. */
+  compensated: boolean;
 }
 
 /**

@@ -402,6 +402,7 @@ export class CallSession {
         passes: result.passes,
         frontEnds: result.frontEnds,
         compensated: result.compensated,
+        votes: result.votes,
         audioMs: Math.round(result.audioMs),
         voicedMs,
         endpoint,
