@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { spokenAnswer } from "../lib/client/answers";
+import { lineNoise } from "../lib/client/line-noise";
 import { runCaller, type CallerResult } from "../lib/client/caller";
 import { runPhoneCaller } from "../lib/client/phone-caller";
 import { percentile, printTable, writeJson } from "./report";
@@ -14,6 +15,7 @@ import { cpuSeconds, machineCpuSeconds, rssMb, startServer, threadCpuSeconds, ty
  *   npm run bench -- --callers 50 --profile default
  *   npm run bench -- --callers 50 --total 1000 --profile default   # leak check: RSS before/after
  *   npm run bench -- --callers 1 --profile default --channel browser,twilio   # phone vs browser path
+ *   npm run bench -- --callers 10 --total 40 --profile default --snr 15 [--compensate 1]   # noisy lines
  *
  * Profiles: "default" is this product; "peer" reproduces what peer frameworks ship by default —
  * a fixed 800 ms end-of-turn silence and no prompt-audio cache (every reply synthesized on demand).
@@ -36,6 +38,10 @@ const { values } = parseArgs({
     // same few seconds: with 50 callers the two cores are then saturated for seconds at a time
     // (p95 0.8–1.2 s against 0.37 s).
     "stagger-ms": { type: "string", default: "20000" },
+    /** Pink noise at the callers' microphones, this many dB under their speech (cli and browser channels). */
+    snr: { type: "string" },
+    /** NOISE_COMPENSATION for the server (default: its own default). */
+    compensate: { type: "string" },
     out: { type: "string" },
   },
 });
@@ -58,6 +64,7 @@ const channels = values.channel!.split(",").map((c) => {
 });
 const TWILIO_AUTH_TOKEN = "bench-twilio-auth-token";
 const speech = (text: string) => spokenAnswer(text);
+if (values.snr !== undefined && channels.some((c) => c === "twilio" || c === "exotel")) throw new Error("--snr applies to the cli and browser channels");
 const STAGES = ["endpointMs", "asrMs", "decisionMs", "ttsFirstAudioMs", "recordMs"] as const;
 type Stage = (typeof STAGES)[number];
 
@@ -68,6 +75,9 @@ const SCENARIOS = [
   { bot: "quickrupee", answers: ["haan ji", "fifteen thousand"].map(speech), outcome: "not_qualified" },
   { bot: "home-renovation", answers: ["yes", "twenty thousand", "in six months"].map(speech), outcome: "not_qualified" },
 ];
+
+// A noisy line (--snr): the same noise at every caller's microphone, under the scenarios' speech.
+const noise = values.snr === undefined ? undefined : lineNoise(SCENARIOS.flatMap((s) => s.answers.map((a) => a.samples)), Number(values.snr));
 
 interface ProfileResult {
   profile: string;
@@ -176,7 +186,7 @@ async function runBatch(
       const r =
         channel === "twilio" || channel === "exotel"
           ? await runPhoneCaller({ ...common, carrier: channel, baseUrl: server.url, twilioAuthToken: TWILIO_AUTH_TOKEN })
-          : await runCaller({ ...common, url: server.wsUrl, channel });
+          : await runCaller({ ...common, url: server.wsUrl, channel, ...(noise ? { lineNoise: noise } : {}) });
       into.push({ r, want: s.outcome, barge });
     }
   };
@@ -194,6 +204,7 @@ async function runProfile(profile: string, channel: BenchChannel): Promise<Profi
     // front so the baseline holds it and per-session RSS is what a live call adds.
     ASR_POOL_MIN: process.env.ASR_POOL_MAX ?? "40",
     TWILIO_AUTH_TOKEN,
+    ...(values.compensate !== undefined ? { NOISE_COMPENSATION: values.compensate } : {}),
   });
   try {
     // Warm-up at the measured concurrency, so the baseline is a server whose pools (decoders,
@@ -343,6 +354,8 @@ const file = writeJson(values.out ?? `calls-${callers}x${total}`, {
   at: new Date().toISOString(),
   callers,
   total,
+  snrDb: values.snr === undefined ? null : Number(values.snr),
+  noiseCompensation: values.compensate ?? null,
   results: results.map((r) => ({
     ...r,
     p50: percentile(r.voiceToVoiceMs, 50),

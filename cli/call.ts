@@ -4,6 +4,7 @@ import { resample } from "../lib/audio/resample";
 import { readWav } from "../lib/audio/wav";
 import { CALLER_RATE_HZ, runCaller, type CallerAnswer, type CallerResult } from "../lib/client/caller";
 import { parseAnswers, recordedAnswer } from "../lib/client/answers";
+import { lineNoise } from "../lib/client/line-noise";
 import { runPhoneCaller } from "../lib/client/phone-caller";
 import { DEV_TWILIO_AUTH_TOKEN } from "../lib/server/telephony";
 import type { ServerMessage } from "../lib/transport/protocol";
@@ -26,6 +27,7 @@ const USAGE = `usage: npm run call -- --bot <id> (--answers "a;b;c" | --wav a.wa
   --url URL           default ws://localhost:3000/ws/voice; for twilio/exotel the server's http://host:port
                       (TWILIO_AUTH_TOKEN signs the webhook, EXOTEL_USERNAME/PASSWORD authenticate, ADMIN_TOKEN reads the record)
   --barge-in MS       answer MS after the bot starts talking instead of after it finishes
+  --snr DB            a noisy line: pink noise DB under the answers' speech, throughout the call (cli channel)
   --json              print one JSON object instead of the conversation
   --timeout MS        give up after MS (default 120000)`;
 
@@ -40,6 +42,7 @@ const { values } = parseArgs({
     url: { type: "string" },
     channel: { type: "string", default: "cli" },
     "barge-in": { type: "string" },
+    snr: { type: "string" },
     json: { type: "boolean", default: false },
     timeout: { type: "string", default: "120000" },
     help: { type: "boolean", default: false },
@@ -82,6 +85,15 @@ function answersFromWavs(files: string[]): CallerAnswer[] {
 }
 
 const answers = values.wav?.length ? answersFromWavs(values.wav) : answersFromText(values.answers!);
+function noiseFor(snr: string): Float32Array {
+  if (phone) die("--snr applies to the cli channel");
+  try {
+    return lineNoise(answers.flatMap((a) => (a.kind === "audio" ? [a.samples] : [])), Number(snr));
+  } catch (err) {
+    die(`--snr: ${(err as Error).message}`);
+  }
+}
+const noise = values.snr === undefined ? undefined : noiseFor(values.snr);
 const print = (line: string) => {
   if (!values.json) process.stdout.write(`${line}\n`);
 };
@@ -130,7 +142,7 @@ const result: CallerResult = phone
       adminToken: env.ADMIN_TOKEN,
       onEvent: (line) => print(`        (${line})`),
     })
-  : await runCaller({ ...common, url: values.url ?? "ws://localhost:3000/ws/voice", bot: values.bot!, channel: "cli", onMessage });
+  : await runCaller({ ...common, url: values.url ?? "ws://localhost:3000/ws/voice", bot: values.bot!, channel: "cli", onMessage, ...(noise ? { lineNoise: noise } : {}) });
 
 if (phone && !values.json) {
   // A carrier hears only audio: what the server understood comes from its call record.

@@ -1,5 +1,5 @@
 import WebSocket from "ws";
-import { bytesToInt16, int16ToBytes } from "../audio/pcm";
+import { bytesToInt16, clampInt16, int16ToBytes } from "../audio/pcm";
 import type { AnswerValue } from "../bot/types";
 import type { Channel, ServerMessage, TurnStages } from "../transport/protocol";
 
@@ -39,6 +39,11 @@ export interface CallerOptions {
   bargeInAt?: number[];
   /** Give up after this long. */
   timeoutMs?: number;
+  /**
+   * Background noise at the caller's microphone, added to every frame sent (speech and pauses
+   * alike), looped: a noisy line. 16 kHz, already at its level.
+   */
+  lineNoise?: Float32Array;
   /** Called for every server message (the CLI prints them). */
   onMessage?: (m: ServerMessage) => void;
   origin?: string;
@@ -157,6 +162,7 @@ export function runCaller(options: CallerOptions): Promise<CallerResult> {
             speaking = undefined;
           }
         }
+        if (options.lineNoise) addLooped(frame, options.lineNoise, framesSent * FRAME_SAMPLES);
         ws.send(int16ToBytes(frame));
         framesSent++;
       }
@@ -287,4 +293,9 @@ export function runCaller(options: CallerOptions): Promise<CallerResult> {
       finish();
     });
   });
+}
+
+/** Adds `noise` (looped, from sample `at` of the line) to `frame` in place. */
+function addLooped(frame: Int16Array, noise: Float32Array, at: number): void {
+  for (let i = 0; i < frame.length; i++) frame[i] = clampInt16(frame[i]! + noise[(at + i) % noise.length]!);
 }
