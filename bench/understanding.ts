@@ -8,8 +8,8 @@ import { mulawEncode } from "../lib/audio/mulaw";
 import { concatInt16, silence } from "../lib/audio/pcm";
 import { Resampler, resample } from "../lib/audio/resample";
 import { twilioWire } from "../lib/transport/twilio";
-import { byMeaning } from "../lib/asr/alternatives";
-import { DEFAULT_TUNING, EmbeddedRecognizer } from "../lib/asr/embedded";
+import { byMeaning, heaviestGroup } from "../lib/asr/alternatives";
+import { DEFAULT_TUNING, EmbeddedRecognizer, type RejectionLimits, withinLimits } from "../lib/asr/embedded";
 import type { SpeakerState } from "../lib/asr/types";
 import type { Flow, Question } from "../lib/bot/flow-schema";
 import { buildFlowGrammars } from "../lib/bot/grammar";
@@ -337,24 +337,17 @@ if (values.sweep) {
   revoteSweep();
   writeJson(`${values.out}-samples`, samples);
 }
-/** Limits one kind of front end's decode must pass to vote; `weight` scales its confidence in the vote. */
-interface VoterRule {
-  maxGarbageMs: number;
-  maxGarbageShare: number;
-  minConfidence: number;
-  weight: number;
-}
+/** Limits one kind of front end's decode must pass to vote (a negative limit: it never votes); `weight` scales its confidence in the vote. */
+type VoterRule = RejectionLimits & { weight: number };
 
-/** The meaning the recognizer's vote (then byMeaning) would settle on with these rules. */
+/**
+ * The meaning the recognizer's vote (then byMeaning) would settle on with these rules. (Every
+ * rule's confidence floor is above 0, the confidence of a decode that heard nothing.)
+ */
 function revote(votes: readonly Vote[], others: VoterRule, compensated: VoterRule): string {
-  const passes = (v: Vote, r: VoterRule) =>
-    v.meaning !== "" && v.garbageSpeechMs <= r.maxGarbageMs && v.garbageSpeechMs <= r.maxGarbageShare * v.speechMs && v.confidence >= r.minConfidence && v.confidence > 0;
-  const sums = new Map<string, number>();
-  for (const v of votes.filter((v) => passes(v, v.compensated ? compensated : others))) sums.set(v.meaning, (sums.get(v.meaning) ?? 0) + v.confidence * (v.compensated ? compensated.weight : others.weight));
-  let best = "no_match";
-  let bestSum = -1;
-  for (const [meaning, sum] of sums) if (sum > bestSum) [best, bestSum] = [meaning, sum];
-  return best;
+  const rule = (v: Vote) => (v.compensated ? compensated : others);
+  const voting = votes.filter((v) => withinLimits(v, rule(v)));
+  return heaviestGroup(voting, (v) => v.meaning, (v) => v.confidence * rule(v).weight)[0]?.meaning ?? "no_match";
 }
 
 /**
@@ -365,16 +358,15 @@ function revote(votes: readonly Vote[], others: VoterRule, compensated: VoterRul
 function revoteSweep(): void {
   const voted = samples.filter((x) => x.votes && x.votes.length > 1);
   if (voted.length === 0) return;
-  const base = { maxGarbageMs: DEFAULT_TUNING.ensemble.maxGarbageSpeechMs, maxGarbageShare: DEFAULT_TUNING.ensemble.maxGarbageShare, minConfidence: DEFAULT_TUNING.minConfidence, weight: 1 };
-  const none = { ...base, maxGarbageMs: -1 };
-  const { maxGarbageSpeechMs, ...current } = DEFAULT_TUNING.compensatedVoter;
-  const tuned = { ...current, maxGarbageMs: maxGarbageSpeechMs };
+  const base: VoterRule = { ...DEFAULT_TUNING.ensemble, minConfidence: DEFAULT_TUNING.minConfidence, weight: 1 };
+  const none: VoterRule = { ...base, maxGarbageSpeechMs: -1 };
+  const tuned: VoterRule = DEFAULT_TUNING.compensatedVoter;
   const results: Array<{ others: VoterRule; compensated: VoterRule; correct: number; oodRejected: number }> = [];
-  const othersRules = [base, { ...base, maxGarbageMs: 150, maxGarbageShare: 0.3 }, { ...base, maxGarbageMs: 250, maxGarbageShare: 0.5 }];
+  const othersRules = [base, { ...base, maxGarbageSpeechMs: 150, maxGarbageShare: 0.3 }, { ...base, maxGarbageSpeechMs: 250, maxGarbageShare: 0.5 }];
   const compRules: VoterRule[] = [none, base, tuned];
-  for (const maxGarbageMs of [0, 50, 100, 150, 200, 300])
+  for (const maxGarbageSpeechMs of [0, 50, 100, 150, 200, 300])
     for (const maxGarbageShare of [0.1, 0.2, 0.3, 0.4, 0.6])
-      for (const minConfidence of [0.7, 0.8, 0.9, 0.95]) for (const weight of [1, 0.5]) compRules.push({ maxGarbageMs, maxGarbageShare, minConfidence, weight });
+      for (const minConfidence of [0.7, 0.8, 0.9, 0.95]) for (const weight of [1, 0.5]) compRules.push({ maxGarbageSpeechMs, maxGarbageShare, minConfidence, weight });
   const inD = voted.filter((x) => !x.ood);
   const ood = voted.filter((x) => x.ood);
   for (const others of othersRules) {
@@ -384,7 +376,7 @@ function revoteSweep(): void {
       results.push({ others, compensated, correct: pct(correct, inD.length), oodRejected: pct(oodRejected, ood.length) });
     }
   }
-  const describeRule = (r: VoterRule) => (r.maxGarbageMs < 0 ? "none" : `${r.maxGarbageMs}ms/${r.maxGarbageShare}/p${r.minConfidence}/w${r.weight}`);
+  const describeRule = (r: VoterRule) => (r.maxGarbageSpeechMs < 0 ? "none" : `${r.maxGarbageSpeechMs}ms/${r.maxGarbageShare}/p${r.minConfidence}/w${r.weight}`);
   const row = (r: (typeof results)[number]) => [describeRule(r.others), describeRule(r.compensated), r.correct, r.oodRejected];
   const head = ["others", "compensated", "correct %", "ood rejected %"];
   printTable(

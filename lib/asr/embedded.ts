@@ -259,7 +259,7 @@ interface Tuning {
   /** Rejection limits for each front end of an ensemble. */
   ensemble: { maxGarbageSpeechMs: number; maxGarbageShare: number };
   /** Rejection limits for the compensated front end, and its say in the vote. */
-  compensatedVoter: { maxGarbageSpeechMs: number; maxGarbageShare: number; minConfidence: number; weight: number };
+  compensatedVoter: RejectionLimits & { weight: number };
   garbagePhones: readonly string[];
 }
 
@@ -475,8 +475,22 @@ interface Scored {
   confidence: number;
   garbageSpeechMs: number;
   speechMs: number;
+  /** Decoded by the compensated front end. */
+  compensated?: boolean;
   /** Its confidence counts this much in the vote (default 1). */
   weight?: number;
+}
+
+/** What a decode must stay within to be accepted (in an ensemble: to vote). */
+export interface RejectionLimits {
+  maxGarbageSpeechMs: number;
+  maxGarbageShare: number;
+  minConfidence: number;
+}
+
+/** Whether a decode's garbage speech and word confidence stay within `limits`. */
+export function withinLimits(d: { confidence: number; garbageSpeechMs: number; speechMs: number }, limits: RejectionLimits): boolean {
+  return d.garbageSpeechMs <= limits.maxGarbageSpeechMs && d.garbageSpeechMs <= limits.maxGarbageShare * d.speechMs && d.confidence >= limits.minConfidence;
 }
 
 /**
@@ -656,10 +670,10 @@ class EmbeddedStream implements RecognizerStream {
     const { text, rejected, confidence, garbageSpeechMs, speechMs } = scores[winner]!;
     const votes =
       decoding.length > 1
-        ? scores.map((s, i) => ({ text: s.text, confidence: s.confidence, speechMs: s.speechMs, garbageSpeechMs: s.garbageSpeechMs, compensated: Boolean(decoding[i]!.lease?.compensated) }))
+        ? scores.map(({ text, confidence, speechMs, garbageSpeechMs, compensated }) => ({ text, confidence, speechMs, garbageSpeechMs, compensated: compensated ?? false }))
         : undefined;
     // The compensated front end's audio teaches the caller's clean speech after the result is out.
-    const learner = decoding.find((c) => c.compensated && c.lease?.compensated);
+    const learner = decoding.find((_, i) => scores[i]!.compensated);
     for (const c of decoding.slice(1)) if (c !== learner) c.release();
     // After the result is out, so it costs the turn nothing. Every utterance teaches this
     // caller's prior (their line is their line, even when what they said was not an answer); the
@@ -713,13 +727,10 @@ class EmbeddedStream implements RecognizerStream {
     const garbageSpeechMs = garbageSpeechFrames * 10;
     const speechMs = speech.filter(Boolean).length * 10;
     const compensated = Boolean(channel.lease?.compensated);
-    const limits = compensated ? this.tuning.compensatedVoter : ensemble ? this.tuning.ensemble : this.tuning;
-    const rejected =
-      text === "" ||
-      garbageSpeechMs > limits.maxGarbageSpeechMs ||
-      garbageSpeechMs > limits.maxGarbageShare * speechMs ||
-      confidence < (compensated ? this.tuning.compensatedVoter.minConfidence : this.tuning.minConfidence);
-    return { text, rejected, confidence, garbageSpeechMs, speechMs, ...(compensated ? { weight: this.tuning.compensatedVoter.weight } : {}) };
+    const { tuning } = this;
+    const limits = compensated ? tuning.compensatedVoter : ensemble ? { ...tuning.ensemble, minConfidence: tuning.minConfidence } : tuning;
+    const rejected = text === "" || !withinLimits({ confidence, garbageSpeechMs, speechMs }, limits);
+    return { text, rejected, confidence, garbageSpeechMs, speechMs, ...(compensated ? { compensated, weight: tuning.compensatedVoter.weight } : {}) };
   }
 
   private adapt(channel: Channel, shareable: boolean): void {
