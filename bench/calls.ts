@@ -111,6 +111,8 @@ interface ProfileResult {
   /** WebAssembly memory of the recognizer threads (it never shrinks) at the baseline and at the end. */
   wasmBaselineMb: number;
   wasmAfterMb: number;
+  /** Noisy lines' front ends left undecoded because a recognizer thread was behind (ASR_SHED_ABOVE_MS). */
+  frontEndsShed: number;
   liveCallsMax: number;
   serverAtPeak: unknown;
   serverAtBaseline: unknown;
@@ -133,7 +135,7 @@ interface Peaks {
 
 interface ReadyStats {
   activeCalls: number;
-  asr: { busy: number; waiting: number; queuedMs?: number; wasmMb?: number };
+  asr: { busy: number; waiting: number; queuedMs?: number; wasmMb?: number; shedFrontEnds?: number };
 }
 
 const readyStats = async (server: ServerProcess) => (await (await fetch(`${server.url}/api/ready`)).json()) as ReadyStats;
@@ -273,6 +275,7 @@ async function runProfile(profile: string, channel: BenchChannel): Promise<Profi
       decodeBehindPct: peak.samples ? (100 * peak.behindSamples) / peak.samples : 0,
       wasmBaselineMb: readyBaseline.asr.wasmMb ?? 0,
       wasmAfterMb: readyAfter.asr.wasmMb ?? 0,
+      frontEndsShed: (readyAfter.asr.shedFrontEnds ?? 0) - (readyBaseline.asr.shedFrontEnds ?? 0),
       liveCallsMax: peak.calls,
       serverAtPeak: peak.atPeak,
       serverAtBaseline: readyBaseline,
@@ -322,8 +325,8 @@ printTable(
 // threads' WebAssembly memory grows with the most utterances decoded at once and never shrinks.
 printTable(
   `Recognizer threads (sampled every 250 ms)`,
-  ["profile", "decode backlog max ms", `behind ≥ ${BEHIND_MS} ms %`, "WASM baseline MB", "WASM after MB"],
-  results.map((r) => [r.profile, r.decodeBacklogMaxMs, r1(r.decodeBehindPct), r1(r.wasmBaselineMb), r1(r.wasmAfterMb)]),
+  ["profile", "decode backlog max ms", `behind ≥ ${BEHIND_MS} ms %`, "front ends shed", "WASM baseline MB", "WASM after MB"],
+  results.map((r) => [r.profile, r.decodeBacklogMaxMs, r1(r.decodeBehindPct), r.frontEndsShed, r1(r.wasmBaselineMb), r1(r.wasmAfterMb)]),
 );
 // Where the time of a turn goes: each stage's median, and its mean over the slowest 5 % of
 // turns (server-measured), which is what the p95 is made of.

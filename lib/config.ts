@@ -104,7 +104,12 @@ export const ConfigSchema = z.object({
    * of answers in noise for a fourth decode per noisy utterance (docs/architecture.md).
    */
   NOISE_COMPENSATION: flag(false),
-  /** Worker threads decoding speech (0 = decode on the main thread). */
+  /**
+   * A noisy line's utterance that starts while its recognizer thread is more than this far behind
+   * real time (ms of audio queued) is decoded by one front end instead of NOISY_LINE_ENSEMBLE.
+   */
+  ASR_SHED_ABOVE_MS: ms(300),
+  /** Worker threads decoding speech (0 = decode on the main thread; 2 or more spread a noisy line's front ends over two). */
   ASR_THREADS: z.coerce.number().int().min(0).max(16).default(2),
   /** Decoders (~11 MB each) created at start and at most, across all threads. */
   ASR_POOL_MIN: z.coerce.number().int().min(1).default(2),

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { byMeaning } from "./alternatives";
-import { vote } from "./embedded";
-import type { RecognitionResult } from "./types";
+import { decideVotes, mergeParts, vote } from "./embedded";
+import type { FrontEndVote, RecognitionResult } from "./types";
 
-const scored = (text: string, confidence: number, rejected = false) => ({ text, confidence, rejected, garbageSpeechMs: 0, speechMs: 500 });
+const scored = (text: string, confidence: number, rejected = false): FrontEndVote => ({ text, confidence, rejected, garbageSpeechMs: 0, speechMs: 500, compensated: false });
 
 describe("vote (several front ends' decodes of one utterance)", () => {
   it("takes the hypothesis whose accepting front ends' confidences sum highest", () => {
@@ -65,5 +65,45 @@ describe("byMeaning", () => {
     expect(byMeaning(agreed, yesNo)).toBe(agreed);
     const tie = byMeaning(result("no", [{ text: "no", confidence: 0.8 }, { text: "yes", confidence: 0.8 }]), yesNo);
     expect(tie.text).toBe("no");
+  });
+});
+
+describe("mergeParts (a noisy line's front ends decoded on two threads)", () => {
+  const result = (votes: FrontEndVote[] | undefined, extra: Partial<RecognitionResult> = {}): RecognitionResult => ({
+    ...decideVotes(votes ?? [scored("yes", 0.9)]),
+    ...(votes ? { votes, frontEnds: votes.length } : { frontEnds: 1 }),
+    passes: 1,
+    denoised: true,
+    compensated: votes?.some((v) => v.compensated) ?? false,
+    audioMs: 1200,
+    finalizeMs: 5,
+    provider: "embedded",
+    ...extra,
+  });
+
+  it("votes over both parts in one stream's front-end order: the lead's denoised ones, the rest's, the compensated one", () => {
+    const compensated = { ...scored("fifteen thousand", 0.9), compensated: true, weight: 0.5 };
+    // Alone, the lead's two disagree and the first wins the tie; the rest's decode settles it.
+    const lead = result([scored("fifty thousand", 0.8), scored("fifteen thousand", 0.8), compensated]);
+    expect(lead.text).toBe("fifteen thousand");
+    const merged = mergeParts(lead, result([scored("fifty thousand", 0.85)]), 42);
+    expect(merged.votes?.map((v) => v.text)).toEqual(["fifty thousand", "fifteen thousand", "fifty thousand", "fifteen thousand"]);
+    expect(merged).toMatchObject({ text: "fifty thousand", rejected: false, confidence: 0.8, frontEnds: 4, compensated: true, audioMs: 1200, finalizeMs: 42 });
+    expect(merged.alternatives).toHaveLength(4);
+  });
+
+  it("keeps the lead's rejection and text when the rest rejects too, and drops the lead's own alternatives", () => {
+    const lead = result([scored("yes", 0.95), scored("no", 0.9)]);
+    expect(lead.alternatives).toHaveLength(2);
+    const merged = mergeParts(result([scored("yes", 0.4, true), scored("no", 0.3, true)]), result([scored("no", 0.5, true)]), 1);
+    expect(merged).toMatchObject({ text: "", rejected: true, rejectedText: "yes", frontEnds: 3 });
+    expect(merged.alternatives).toBeUndefined();
+  });
+
+  it("is the lead's result when either part has no front-end decodes to vote with", () => {
+    const lead = result([scored("yes", 0.9), scored("yes", 0.8)]);
+    expect(mergeParts(lead, result(undefined), 3)).toBe(lead);
+    const quiet = result(undefined);
+    expect(mergeParts(quiet, result([scored("no", 0.9)]), 3)).toBe(quiet);
   });
 });

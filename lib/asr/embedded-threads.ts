@@ -2,7 +2,8 @@ import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { QuestionGrammar } from "../bot/grammar";
 import type { CepstralPriorSnapshot } from "./cepstral-mean";
-import type { EmbeddedRecognizerOptions } from "./embedded";
+import { concatInt16 } from "../audio/pcm";
+import { DEFAULT_TUNING, lineIsNoisy, mergeParts, NOISE_PROBE_SAMPLES, type EmbeddedRecognizerOptions, type FrontEndPart } from "./embedded";
 import type { RecognitionResult, Recognizer, RecognizerStartOptions, RecognizerStream, SpeakerState } from "./types";
 
 /**
@@ -11,10 +12,15 @@ import type { RecognitionResult, Recognizer, RecognizerStartOptions, RecognizerS
  * end-of-turn decisions for all calls. Each worker owns a WASM instance and a decoder pool; an
  * utterance goes to the worker with the fewest utterances in flight. A worker behind real time
  * decodes finished and paused utterances first (decode-queue.ts).
+ *
+ * A noisy line's utterance is decoded several ways (the ensemble, ~130 % of one core's real time
+ * for a number question: more than one thread keeps up with), so it is spread over two threads:
+ * one decodes the lead front ends, another the rest (FrontEndPart), and the answer is voted here
+ * over both parts' decodes, as one thread would have voted.
  */
 
 export type WorkerInbound =
-  | { op: "start"; id: number; grammarId: string; speaker: CepstralPriorSnapshot; options: RecognizerStartOptions }
+  | { op: "start"; id: number; grammarId: string; speaker: CepstralPriorSnapshot; options: RecognizerStartOptions; part: FrontEndPart }
   | { op: "push"; id: number; samples: ArrayBuffer }
   | { op: "paused"; id: number; paused: boolean }
   | { op: "finish"; id: number }
@@ -30,10 +36,12 @@ export type WorkerOutbound =
 
 export interface ThreadedOptions extends Omit<EmbeddedRecognizerOptions, "grammars"> {
   threads: number;
+  /** How long a noisy line's answer waits for the rest of its front ends (default REST_GRACE_MS). */
+  restGraceMs?: number;
 }
 
 interface Pending {
-  stream: ThreadedStream;
+  stream: ThreadStream;
   speaker: SpeakerState;
 }
 
@@ -129,7 +137,8 @@ const WORKER_BOOTSTRAP = (() => {
 
 let nextId = 1;
 
-class ThreadedStream implements RecognizerStream {
+/** One stream on one thread: an utterance, or one part of its front ends. */
+class ThreadStream implements RecognizerStream {
   partialText = "";
   private readonly result: Promise<RecognitionResult>;
   private settle!: { resolve: (r: RecognitionResult) => void; reject: (e: Error) => void };
@@ -188,27 +197,130 @@ class ThreadedStream implements RecognizerStream {
   }
 }
 
+/**
+ * How long a noisy line's answer waits for the rest of its front ends once the lead's decodes are
+ * in. The rest's thread decodes a finished utterance before anything else, so it is later than
+ * this only when that thread is far behind; then the lead's own vote answers instead.
+ */
+export const REST_GRACE_MS = 100;
+
+/**
+ * An utterance that may be spread over two threads: the lead part from the first audio, and,
+ * once its start shows the line noisy (judged here as the lead's thread judges it, on the same
+ * samples), the rest on another thread, fed the same audio from the start.
+ */
+class SplitStream implements RecognizerStream {
+  private probe: Int16Array[] | undefined = [];
+  private probeSamples = 0;
+  private rest: ThreadStream | undefined;
+  private isPaused = false;
+  private finishing: Promise<RecognitionResult> | undefined;
+
+  constructor(
+    private readonly lead: ThreadStream,
+    private readonly startRest: () => ThreadStream,
+    private readonly noisyAboveDbfs: number,
+    private readonly restGraceMs: number,
+  ) {}
+
+  get partial(): string {
+    return this.lead.partial;
+  }
+
+  push(samples: Int16Array): void {
+    if (this.finishing || samples.length === 0) return;
+    this.lead.push(samples);
+    if (this.rest) this.rest.push(samples);
+    else if (this.probe) {
+      this.probe.push(samples.slice());
+      this.probeSamples += samples.length;
+      if (this.probeSamples >= NOISE_PROBE_SAMPLES) this.decide();
+    }
+  }
+
+  private decide(): void {
+    const held = this.probe!;
+    this.probe = undefined;
+    if (!lineIsNoisy(concatInt16(held), this.noisyAboveDbfs)) return;
+    this.rest = this.startRest();
+    for (const chunk of held) this.rest.push(chunk);
+    if (this.isPaused) this.rest.paused(true);
+  }
+
+  paused(paused: boolean): void {
+    this.isPaused = paused;
+    this.lead.paused(paused);
+    this.rest?.paused(paused);
+  }
+
+  finish(): Promise<RecognitionResult> {
+    this.probe = undefined;
+    this.finishing ??= this.finishBoth(performance.now());
+    return this.finishing;
+  }
+
+  private async finishBoth(finishedAt: number): Promise<RecognitionResult> {
+    const rest = this.rest?.finish().catch(() => undefined);
+    const lead = await this.lead.finish();
+    if (!rest) return lead;
+    let late!: () => void;
+    const grace = new Promise<undefined>((resolve) => (late = () => resolve(undefined)));
+    const timer = setTimeout(late, this.restGraceMs);
+    const more = await Promise.race([rest, grace]);
+    clearTimeout(timer);
+    return more ? mergeParts(lead, more, performance.now() - finishedAt) : lead;
+  }
+
+  cancel(): void {
+    this.probe = undefined;
+    this.lead.cancel();
+    this.rest?.cancel();
+  }
+}
+
 export class ThreadedEmbeddedRecognizer implements Recognizer {
   readonly id = "embedded";
 
-  private constructor(private readonly threads: RecognizerThread[]) {}
+  private constructor(
+    private readonly threads: RecognizerThread[],
+    /** Whether a noisy line's front ends are spread over two threads (see SplitStream). */
+    private readonly split: boolean,
+    private readonly noisyAboveDbfs: number,
+    private readonly restGraceMs: number,
+  ) {}
 
   static async create(grammars: Iterable<QuestionGrammar>, options: ThreadedOptions, log?: Logger): Promise<ThreadedEmbeddedRecognizer> {
-    const { threads: count, ...rest } = options;
+    const { threads: count, restGraceMs = REST_GRACE_MS, ...rest } = options;
     const list = [...grammars];
     const threads = Array.from({ length: Math.max(1, count) }, () => new RecognizerThread(list, rest, log));
     await Promise.all(threads.map((t) => t.whenReady()));
-    return new ThreadedEmbeddedRecognizer(threads);
+    const ensemble = (options.denoise ?? DEFAULT_TUNING.denoise) && (options.noisyLineEnsemble ?? DEFAULT_TUNING.noisyLineEnsemble);
+    return new ThreadedEmbeddedRecognizer(threads, ensemble && threads.length > 1, options.noisyAboveDbfs ?? DEFAULT_TUNING.noisyAboveDbfs, restGraceMs);
   }
 
   start(grammar: QuestionGrammar, speaker: SpeakerState = {}, options: RecognizerStartOptions = {}): RecognizerStream {
-    const thread = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-    const id = nextId++;
-    const stream = new ThreadedStream(thread, id);
-    thread.pending.set(id, { stream, speaker });
     const snapshot = (speaker.adaptation as CepstralPriorSnapshot | undefined) ?? { mean: null, weight: 0 };
-    thread.send({ op: "start", id, grammarId: grammar.id, speaker: snapshot, options: { inputSampleRateHz: options.inputSampleRateHz } });
-    return stream;
+    const leadThread = this.leastBusy();
+    const open = (thread: RecognizerThread, part: FrontEndPart, owner: SpeakerState) => {
+      const stream = new ThreadStream(thread, nextId++);
+      thread.pending.set(stream.id, { stream, speaker: owner });
+      thread.send({ op: "start", id: stream.id, grammarId: grammar.id, speaker: snapshot, options: { inputSampleRateHz: options.inputSampleRateHz }, part });
+      return stream;
+    };
+    if (!this.split) return open(leadThread, "all", speaker);
+    // The rest learns nothing about the caller, so what its thread reports is dropped.
+    return new SplitStream(open(leadThread, "lead", speaker), () => open(this.leastBusy(leadThread), "rest", {}), this.noisyAboveDbfs, this.restGraceMs);
+  }
+
+  /** The thread with the fewest utterances in flight, other than `besides`. */
+  private leastBusy(besides?: RecognizerThread): RecognizerThread {
+    const candidates = this.threads.filter((t) => t !== besides);
+    return candidates.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+  }
+
+  /** Utterances (or parts of one) in flight on each thread, in thread order. */
+  inFlight(): number[] {
+    return this.threads.map((t) => t.pending.size);
   }
 
   stats(): Record<string, number> {

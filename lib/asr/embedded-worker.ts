@@ -5,7 +5,7 @@ import { CepstralPrior } from "./cepstral-mean";
 import { DecodeQueue } from "./decode-queue";
 import { EmbeddedRecognizer, SPEAKER_PRIOR_WEIGHT, type EmbeddedRecognizerOptions } from "./embedded";
 import type { WorkerInbound, WorkerOutbound } from "./embedded-threads";
-import type { RecognizerStream, SpeakerState } from "./types";
+import { ASR_SAMPLE_RATE_HZ, type RecognizerStream, type SpeakerState } from "./types";
 
 /**
  * Worker thread hosting an embedded recognizer (its own WASM instance and decoder pool), so
@@ -15,16 +15,18 @@ import type { RecognizerStream, SpeakerState } from "./types";
  */
 const port = parentPort!;
 const data = workerData as { grammars: QuestionGrammar[]; options: Omit<EmbeddedRecognizerOptions, "grammars"> };
-const recognizer = await EmbeddedRecognizer.create({ ...data.options, grammars: data.grammars });
+const queue = new DecodeQueue<number>();
+// How far behind this thread is: a noisy line's utterance starting then gets fewer front ends.
+const backlogMs = () => queue.queuedSamples / (ASR_SAMPLE_RATE_HZ / 1000);
+const recognizer = await EmbeddedRecognizer.create({ ...data.options, grammars: data.grammars, backlogMs });
 const grammars = new Map(data.grammars.map((g) => [g.id, g]));
 const streams = new Map<number, { stream: RecognizerStream; speaker: SpeakerState; partial: string }>();
 
-const queue = new DecodeQueue<number>();
 let scheduled = false;
 const post = (m: WorkerOutbound) => port.postMessage(m);
 let lastStats = "";
 function postStats(): void {
-  const stats = { ...recognizer.stats(), queuedMs: Math.round(queue.queuedSamples / 16), heapMb: Math.round(getHeapStatistics().used_heap_size / 104857.6) / 10 };
+  const stats = { ...recognizer.stats(), queuedMs: Math.round(backlogMs()), heapMb: Math.round(getHeapStatistics().used_heap_size / 104857.6) / 10 };
   const key = JSON.stringify(stats);
   if (key !== lastStats) {
     lastStats = key;
@@ -80,7 +82,7 @@ port.on("message", (m: WorkerInbound) => {
   switch (m.op) {
     case "start": {
       const speaker: SpeakerState = { adaptation: CepstralPrior.from(m.speaker, SPEAKER_PRIOR_WEIGHT) };
-      streams.set(m.id, { stream: recognizer.start(grammars.get(m.grammarId)!, speaker, m.options), speaker, partial: "" });
+      streams.set(m.id, { stream: recognizer.start(grammars.get(m.grammarId)!, speaker, m.options, m.part), speaker, partial: "" });
       queue.add(m.id);
       postStats();
       return;

@@ -6,7 +6,7 @@ import { writeDictionary } from "./dictionary";
 import { heaviestGroup } from "./alternatives";
 import { CepstralPrior, parseCmnInit, speechCepstralMean } from "./cepstral-mean";
 import { cleanSpeechMean, noiseLogMel, subtractNoise } from "./noise-compensation";
-import { ASR_SAMPLE_RATE_HZ, type RecognitionResult, type Recognizer, type RecognizerStartOptions, type RecognizerStream, type SpeakerState } from "./types";
+import { ASR_SAMPLE_RATE_HZ, type RecognitionResult, type Recognizer, type FrontEndVote, type RecognizerStartOptions, type RecognizerStream, type SpeakerState } from "./types";
 
 /**
  * Out-of-grammar rejection. A grammar decoder always returns the closest sentence it knows, so
@@ -120,6 +120,12 @@ export interface EmbeddedRecognizerOptions {
    */
   noiseCompensation?: boolean;
   /**
+   * How far (ms of audio) the thread decoding is behind real time, when it decodes for many
+   * callers (embedded-worker.ts); see LoadMeter.
+   */
+  backlogMs?: () => number;
+  shedAboveMs?: number;
+  /**
    * Speech to start the shared cepstral prior from (16 kHz), before any caller has been heard;
    * the bot's greeting does. Without it the first callers are normalized by the model's default
    * mean, which fits synthetic and telephone speech poorly.
@@ -178,9 +184,11 @@ export const DEFAULT_TUNING: Tuning = {
   // 93.6 / 90.8 -> 94.4 / 90.8 % (--seed 0) and 90.0 / 92.3 -> 90.8 / 91.8 % (--seed 1000).
   compensatedVoter: { maxGarbageSpeechMs: 100, maxGarbageShare: 0.4, minConfidence: 0.9, weight: 0.5 },
   garbagePhones: PHONES,
+  // See LoadMeter.
+  shedAboveMs: 300,
 };
 /** Audio at the start of an utterance whose quietest 10 ms decides whether it is denoised. */
-const NOISE_PROBE_SAMPLES = ASR_SAMPLE_RATE_HZ / 5;
+export const NOISE_PROBE_SAMPLES = ASR_SAMPLE_RATE_HZ / 5;
 
 function composeJsgf(grammar: QuestionGrammar, tuning: Tuning): string {
   const { garbageWeight, loopWeight } = tuning;
@@ -261,6 +269,7 @@ interface Tuning {
   /** Rejection limits for the compensated front end, and its say in the vote. */
   compensatedVoter: RejectionLimits & { weight: number };
   garbagePhones: readonly string[];
+  shedAboveMs: number;
 }
 
 export class EmbeddedRecognizer implements Recognizer {
@@ -268,10 +277,10 @@ export class EmbeddedRecognizer implements Recognizer {
 
   /** Cepstral mean of recent callers' accepted speech: the start point for a caller's first utterance. */
   private readonly recentCallers = new CepstralPrior(GLOBAL_PRIOR_WEIGHT);
-
   private constructor(
     private readonly pool: DecoderPool,
     private readonly tuning: Tuning,
+    private readonly meter: LoadMeter,
   ) {}
 
   static async create(options: EmbeddedRecognizerOptions): Promise<EmbeddedRecognizer> {
@@ -301,7 +310,8 @@ export class EmbeddedRecognizer implements Recognizer {
       ensemble: DEFAULT_TUNING.ensemble,
       compensatedVoter: DEFAULT_TUNING.compensatedVoter,
       garbagePhones,
-    });
+      shedAboveMs: options.shedAboveMs ?? DEFAULT_TUNING.shedAboveMs,
+    }, new LoadMeter(options.backlogMs ?? (() => 0), options.shedAboveMs ?? DEFAULT_TUNING.shedAboveMs));
     if (options.seedSpeech) recognizer.seed(options.seedSpeech);
     return recognizer;
   }
@@ -316,14 +326,15 @@ export class EmbeddedRecognizer implements Recognizer {
   }
 
   stats(): Record<string, number> {
-    return this.pool.stats;
+    return { ...this.pool.stats, shedFrontEnds: this.meter.shedFrontEnds };
   }
 
-  start(grammar: QuestionGrammar, speaker: SpeakerState = {}, options: RecognizerStartOptions = {}): RecognizerStream {
+  /** `part`: the front ends this stream decodes (see FrontEndPart); all of them unless told. */
+  start(grammar: QuestionGrammar, speaker: SpeakerState = {}, options: RecognizerStartOptions = {}, part: FrontEndPart = "all"): RecognizerStream {
     const jsgf = composeJsgf(grammar, this.tuning);
     if (!(speaker.adaptation instanceof CepstralPrior)) speaker.adaptation = new CepstralPrior(SPEAKER_PRIOR_WEIGHT);
     const narrowband = (options.inputSampleRateHz ?? ASR_SAMPLE_RATE_HZ) < ASR_SAMPLE_RATE_HZ;
-    return new EmbeddedStream(this.pool, grammar, jsgf, this.tuning, !narrowband, speaker.adaptation as CepstralPrior, this.recentCallers);
+    return new EmbeddedStream(this.pool, grammar, jsgf, this.tuning, !narrowband, speaker.adaptation as CepstralPrior, this.recentCallers, part, this.meter);
   }
 
   close(): Promise<void> {
@@ -343,11 +354,70 @@ export class EmbeddedRecognizer implements Recognizer {
  * it) at most 91.1 / 90.6 %; these three 94.4 / 90.3 %; adding the large model 5 ms later, 93.6 /
  * 92.0 %; classic + classic at half the level, 89.2 / 91.4 %.
  */
-const NOISY_LINE_FRONT_ENDS: ReadonlyArray<{ model: DenoiseModel; skipSamples: number }> = [
-  { model: "classic", skipSamples: 0 },
-  { model: "classic", skipSamples: ASR_SAMPLE_RATE_HZ / 200 },
-  { model: "large", skipSamples: 0 },
+const NOISY_LINE_FRONT_ENDS: ReadonlyArray<{ model: DenoiseModel; skipSamples: number; part: "lead" | "rest"; cost: number }> = [
+  { model: "classic", skipSamples: 0, part: "lead", cost: 1 },
+  { model: "classic", skipSamples: ASR_SAMPLE_RATE_HZ / 200, part: "lead", cost: 1 },
+  // The large model's RNNoise alone costs ~25 % of real time (the classic one ~6 %), so with its
+  // decode it weighs about as much as the other two together: the natural second part.
+  { model: "large", skipSamples: 0, part: "rest", cost: 1.5 },
 ];
+/** Cost (see LoadMeter) of a quiet line's one front end, and of the compensated front end. */
+const QUIET_FRONT_END_COST = 0.5;
+const COMPENSATED_COST = 1;
+
+/**
+ * The decoding a recognizer (one thread) has taken on, in units of one denoised front end of a
+ * noisy line decoding as the caller speaks: ~35 % of a core's real time on a number question
+ * (RNNoise ~6 %, the decode of noisy audio ~30 %; the large RNNoise model costs 1.5 units, a quiet
+ * line's decode half a unit). A noisy line's ensemble costs 3.5 units; two noisy callers talking
+ * at once are more than two cores decode in real time, and every turn ending meanwhile waits for
+ * the backlog (4 noisy callers, each utterance's front ends spread over both threads: p95 1.8 s).
+ * So an ensemble (or its rest) is taken on only while the thread is not behind (`shedAboveMs` of
+ * audio queued) and what is already in flight plus it stays within BUDGET; otherwise the utterance
+ * is decoded by its first front end alone (the rest of an ensemble, by none). Fewer right answers
+ * in noise while the server is overloaded, rather than every caller waiting seconds for each.
+ * An utterance alone on its thread always gets its whole ensemble.
+ */
+export class LoadMeter {
+  /** ~0.9 of a core's real time on a number question. */
+  static readonly BUDGET = 2.5;
+  inFlight = 0;
+  /** Front ends of noisy lines' utterances left undecoded so far. */
+  shedFrontEnds = 0;
+
+  constructor(
+    private readonly backlogMs: () => number,
+    private readonly shedAboveMs: number,
+  ) {}
+
+  /** Takes on front ends costing `cost` unless the thread is too busy, when it counts `frontEnds` as shed. */
+  admit(cost: number, frontEnds: number): boolean {
+    if (this.backlogMs() > this.shedAboveMs || (this.inFlight > 0 && this.inFlight + cost > LoadMeter.BUDGET)) {
+      this.shedFrontEnds += frontEnds;
+      return false;
+    }
+    this.inFlight += cost;
+    return true;
+  }
+
+  /** Takes on front ends whatever the load (an utterance's one front end). */
+  add(cost: number): void {
+    this.inFlight += cost;
+  }
+
+  release(cost: number): void {
+    this.inFlight = Math.max(0, this.inFlight - cost);
+  }
+}
+
+/**
+ * Which front ends of an utterance one stream decodes. `all`: every one, on one thread. To spread
+ * a noisy line's utterance over two recognizer threads (embedded-threads.ts), one stream decodes
+ * the `lead` part (the front ends marked so, the compensated one, and on a quiet line the only
+ * one; its first front end gives the partial and teaches the caller's prior) and another the
+ * `rest`, started only once the line is known to be noisy; the threads' caller votes over both.
+ */
+export type FrontEndPart = "all" | "lead" | "rest";
 
 /** What the recognizer hears of one utterance through one front end, decoded by one leased decoder. */
 class Channel {
@@ -469,18 +539,6 @@ class Channel {
   }
 }
 
-interface Scored {
-  text: string;
-  rejected: boolean;
-  confidence: number;
-  garbageSpeechMs: number;
-  speechMs: number;
-  /** Decoded by the compensated front end. */
-  compensated?: boolean;
-  /** Its confidence counts this much in the vote (default 1). */
-  weight?: number;
-}
-
 /** What a decode must stay within to be accepted (in an ensemble: to vote). */
 export interface RejectionLimits {
   maxGarbageSpeechMs: number;
@@ -498,13 +556,58 @@ export function withinLimits(d: { confidence: number; garbageSpeechMs: number; s
  * posteriors (times their weights) sum highest (so two that agree outweigh one that does not),
  * among those that pass rejection. Ties go to the earlier front end.
  */
-export function vote(scores: readonly Scored[]): { winner: number; alternatives: NonNullable<RecognitionResult["alternatives"]> } {
+export function vote(scores: readonly FrontEndVote[]): { winner: number; alternatives: NonNullable<RecognitionResult["alternatives"]> } {
   const accepted = scores.filter((s) => !s.rejected);
   const [first] = heaviestGroup(accepted, (s) => s.text, (s) => s.confidence * (s.weight ?? 1));
   return {
     winner: first ? scores.indexOf(first) : 0,
     alternatives: accepted.map(({ text, confidence, weight }) => ({ text, confidence, ...(weight !== undefined && weight !== 1 ? { weight: confidence * weight } : {}) })),
   };
+}
+
+/**
+ * The result fields that come from the front ends' decodes: the vote's winner (its text only when
+ * accepted), and every accepted hypothesis when more than one was.
+ */
+export function decideVotes(scores: readonly FrontEndVote[]): Pick<RecognitionResult, "text" | "confidence" | "rejected" | "garbageSpeechMs" | "speechMs" | "alternatives" | "rejectedText"> {
+  const { winner, alternatives } = vote(scores);
+  const { text, rejected, confidence, garbageSpeechMs, speechMs } = scores[winner]!;
+  return {
+    text: rejected ? "" : text,
+    confidence,
+    rejected,
+    garbageSpeechMs,
+    speechMs,
+    ...(alternatives.length > 1 ? { alternatives } : {}),
+    ...(rejected && text ? { rejectedText: text } : {}),
+  };
+}
+
+/**
+ * One result from the decodes of an utterance's `lead` and `rest` parts (FrontEndPart), voted as
+ * one stream decoding them all would vote: in the same front-end order (the lead's denoised ones,
+ * the rest's, then the compensated one), so that ties go the same way.
+ */
+export function mergeParts(lead: RecognitionResult, rest: RecognitionResult, finalizeMs: number): RecognitionResult {
+  if (!lead.votes || !rest.votes?.length) return lead;
+  const votes = [...lead.votes.filter((v) => !v.compensated), ...rest.votes, ...lead.votes.filter((v) => v.compensated)];
+  const { alternatives: _alternatives, rejectedText: _rejectedText, ...base } = lead;
+  return { ...base, ...decideVotes(votes), frontEnds: votes.length, votes, finalizeMs };
+}
+
+/**
+ * Whether a line is noisy: the quietest 10 ms of an utterance's first NOISE_PROBE_SAMPLES (its
+ * pre-roll, before the caller spoke) is louder than `noisyAboveDbfs`. Exactly those samples, however
+ * the audio arrived in chunks, so that every thread decoding a part of the utterance agrees.
+ */
+export function lineIsNoisy(start: Int16Array, noisyAboveDbfs: number): boolean {
+  const audio = start.subarray(0, NOISE_PROBE_SAMPLES);
+  let quietestDbfs = Infinity;
+  for (let at = 0; at + ENERGY_FRAME <= audio.length; at += ENERGY_FRAME) {
+    quietestDbfs = Math.min(quietestDbfs, rmsDbfs(audio.subarray(at, at + ENERGY_FRAME)));
+  }
+  // Too little audio to measure (an utterance under 10 ms): treat the line as noisy.
+  return quietestDbfs > noisyAboveDbfs;
 }
 
 class EmbeddedStream implements RecognizerStream {
@@ -522,6 +625,10 @@ class EmbeddedStream implements RecognizerStream {
   private noise: Int16Array | undefined;
   /** That noise's log mel spectrum, once measured. */
   private noiseMel: Float64Array | null = null;
+  /** The line is noisy and decoded by the ensemble, wholly or in part. */
+  private ensembleLine = false;
+  /** What this utterance's front ends add to its thread's load (LoadMeter), until it ends. */
+  private charged = 0;
   /** Settles when the utterance is cancelled, so a `finish` waiting for a decoder stops waiting. */
   private readonly cancelled: Promise<void>;
   private onCancel!: () => void;
@@ -535,10 +642,19 @@ class EmbeddedStream implements RecognizerStream {
     private readonly quietDenoise: boolean,
     private readonly speaker: CepstralPrior,
     private readonly recentCallers: CepstralPrior,
+    private readonly part: FrontEndPart,
+    /** The load of the recognizer's thread, which this utterance's front ends add to until it ends. */
+    private readonly meter: LoadMeter,
   ) {
     this.cancelled = new Promise((resolve) => (this.onCancel = resolve));
+    if (part === "rest") {
+      // Started once the line showed itself noisy: its front ends decode from the first frame,
+      // unless this thread is too busy, when the lead's answer the utterance alone.
+      this.ensembleLine = true;
+      const rest = NOISY_LINE_FRONT_ENDS.filter((f) => f.part === "rest");
+      if (this.charge(rest.reduce((n, f) => n + f.cost, 0), rest.length)) for (const f of rest) this.open(new Denoiser(f.model), f.skipSamples);
+    } else if (tuning.denoise) this.probe = [];
     // Without noise handling there is nothing to decide, so audio decodes from the first frame.
-    if (tuning.denoise) this.probe = [];
     else this.open(undefined, 0);
   }
 
@@ -601,20 +717,47 @@ class EmbeddedStream implements RecognizerStream {
     const held = this.probe!;
     this.probe = undefined;
     const audio = concatInt16(held);
-    let quietestDbfs = Infinity;
-    for (let at = 0; at + ENERGY_FRAME <= audio.length; at += ENERGY_FRAME) {
-      quietestDbfs = Math.min(quietestDbfs, rmsDbfs(audio.subarray(at, at + ENERGY_FRAME)));
-    }
-    // Too little audio to measure (an utterance under 10 ms): treat the line as noisy.
-    const noisy = quietestDbfs > this.tuning.noisyAboveDbfs;
+    const noisy = lineIsNoisy(audio, this.tuning.noisyAboveDbfs);
+    this.ensembleLine = noisy && this.tuning.noisyLineEnsemble;
     if (!noisy) this.open(this.quietDenoise ? new Denoiser("classic") : undefined, 0);
-    else if (!this.tuning.noisyLineEnsemble) this.open(new Denoiser("classic"), 0);
-    else for (const f of NOISY_LINE_FRONT_ENDS) this.open(new Denoiser(f.model), f.skipSamples);
-    if (noisy && this.tuning.noiseCompensation && this.pool.compensator) {
+    else if (!this.ensembleLine) this.open(new Denoiser("classic"), 0);
+    else {
+      const mine = NOISY_LINE_FRONT_ENDS.filter((f) => this.part === "all" || f.part === "lead");
+      const cost = mine.reduce((n, f) => n + f.cost, 0) + (this.compensating ? COMPENSATED_COST : 0);
+      // Too busy: the first front end alone, decoded as a lone front end would be.
+      if (!this.charge(cost, mine.length - 1 + (this.compensating ? 1 : 0))) {
+        this.ensembleLine = false;
+        mine.length = 1;
+      }
+      for (const f of mine) this.open(new Denoiser(f.model), f.skipSamples);
+    }
+    // A lone front end is decoded whatever the load.
+    if (this.charged === 0) this.charge(noisy ? NOISY_LINE_FRONT_ENDS[0]!.cost : QUIET_FRONT_END_COST);
+    if (noisy && this.compensating && (this.ensembleLine || !this.tuning.noisyLineEnsemble)) {
       this.noise = audio;
       this.open(undefined, 0, true);
     }
     for (const chunk of held) this.feed(chunk);
+  }
+
+  /**
+   * Adds front ends costing `cost` to the thread's load, if it admits them (counting `frontEnds`
+   * as shed if not); without `frontEnds`, whatever the load.
+   */
+  private charge(cost: number, frontEnds?: number): boolean {
+    if (frontEnds === undefined) this.meter.add(cost);
+    else if (!this.meter.admit(cost, frontEnds)) return false;
+    this.charged += cost;
+    return true;
+  }
+
+  private uncharge(): void {
+    this.meter.release(this.charged);
+    this.charged = 0;
+  }
+
+  private get compensating(): boolean {
+    return this.tuning.noiseCompensation && this.pool.compensator !== undefined;
   }
 
   paused(paused: boolean): void {
@@ -634,6 +777,11 @@ class EmbeddedStream implements RecognizerStream {
     if (this.finishing) throw new Error("recognition is already finishing");
     this.finishing = true;
     if (this.probe) this.decideFrontEnds();
+    if (this.channels.length === 0) {
+      // The rest of an ensemble, left out (see `shed`): nothing to vote with.
+      this.done = true;
+      return { text: "", confidence: 0, rejected: true, frontEnds: 0, votes: [], audioMs: (this.samples / ASR_SAMPLE_RATE_HZ) * 1000, finalizeMs: performance.now() - started, provider: "embedded" };
+    }
     const [first, ...others] = this.channels as [Channel, ...Channel[]];
     await Promise.race([first.ready, this.cancelled]);
     // A decoder released just before this (by an utterance that finished an instant ago) goes to
@@ -642,14 +790,17 @@ class EmbeddedStream implements RecognizerStream {
     // Cancelled while waiting (the caller hung up): its decoders are already back in the pool.
     if (this.done) throw new Error("recognition was cancelled while finishing");
     this.done = true;
+    this.uncharge();
     // A further front end that still has no decoder (every decoder busy) is dropped rather than
     // waited for: the utterance is then decided by those that have one.
     const decoding = [first, ...others.filter((c) => c.lease)];
     for (const c of this.channels) c.close();
     for (const c of others) if (!c.lease) c.release();
+    // A part of an ensemble votes with the ensemble's limits, even when it is one front end.
+    const ensemble = decoding.length > 1 || (this.part !== "all" && this.ensembleLine);
     const scores = decoding.map((c) => {
       c.lease!.decoder.stop();
-      return this.score(c, decoding.length > 1);
+      return this.score(c, ensemble);
     });
     let passes = 1;
     // The streaming pass normalizes cepstra by a mean learned before this utterance, which can
@@ -658,7 +809,7 @@ class EmbeddedStream implements RecognizerStream {
     // 7 % of the utterance's length, paid only on those turns. (Also running it for every first
     // utterance gained under 1 point of accuracy and cost 200+ ms at p95 with 50 callers.) An
     // ensemble already gives its utterances several chances, so it does without.
-    if (decoding.length === 1 && scores[0]!.rejected && first.recordedSamples < ADAPT_MAX_SAMPLES) {
+    if (!ensemble && scores[0]!.rejected && first.recordedSamples < ADAPT_MAX_SAMPLES) {
       const { decoder } = first.lease!;
       decoder.start();
       decoder.process_audio(first.recordedAudio(), false, true);
@@ -666,12 +817,7 @@ class EmbeddedStream implements RecognizerStream {
       scores[0] = this.score(first, false);
       passes = 2;
     }
-    const { winner, alternatives } = vote(scores);
-    const { text, rejected, confidence, garbageSpeechMs, speechMs } = scores[winner]!;
-    const votes =
-      decoding.length > 1
-        ? scores.map(({ text, confidence, speechMs, garbageSpeechMs, compensated }) => ({ text, confidence, speechMs, garbageSpeechMs, compensated: compensated ?? false }))
-        : undefined;
+    const decided = decideVotes(scores);
     // The compensated front end's audio teaches the caller's clean speech after the result is out.
     const learner = decoding.find((_, i) => scores[i]!.compensated);
     for (const c of decoding.slice(1)) if (c !== learner) c.release();
@@ -679,7 +825,8 @@ class EmbeddedStream implements RecognizerStream {
     // caller's prior (their line is their line, even when what they said was not an answer); the
     // shared prior for first utterances learns only from speech that matched grammar words, so
     // one caller's noise cannot steer it for others.
-    const firstSpeechMs = scores[0]!.speechMs;
+    // The rest of an ensemble learns nothing: the lead's first front end teaches the priors.
+    const firstSpeechMs = this.part === "rest" ? 0 : scores[0]!.speechMs;
     const shareable = scores[0]!.text !== "";
     setImmediate(() => {
       if (firstSpeechMs >= MIN_ADAPT_SPEECH_MS) this.adapt(first, shareable);
@@ -688,26 +835,20 @@ class EmbeddedStream implements RecognizerStream {
       learner?.release();
     });
     return {
-      text: rejected ? "" : text,
-      confidence,
-      rejected,
-      garbageSpeechMs,
-      speechMs,
+      ...decided,
       passes,
       denoised: first.denoised,
       compensated: learner !== undefined,
       frontEnds: decoding.length,
-      ...(alternatives.length > 1 ? { alternatives } : {}),
-      ...(votes ? { votes } : {}),
+      ...(ensemble ? { votes: scores } : {}),
       audioMs: (this.samples / ASR_SAMPLE_RATE_HZ) * 1000,
       finalizeMs: performance.now() - started,
       provider: "embedded",
-      ...(rejected && text ? { rejectedText: text } : {}),
     };
   }
 
   /** A channel's hypothesis and how much speech-level audio the garbage model took. */
-  private score(channel: Channel, ensemble: boolean): Scored {
+  private score(channel: Channel, ensemble: boolean): FrontEndVote {
     const { decoder } = channel.lease!;
     const text = answerText(decoder.get_text());
     const words = text ? ((decoder.get_alignment().w ?? []) as AlignmentWord[]) : [];
@@ -730,7 +871,7 @@ class EmbeddedStream implements RecognizerStream {
     const { tuning } = this;
     const limits = compensated ? tuning.compensatedVoter : ensemble ? { ...tuning.ensemble, minConfidence: tuning.minConfidence } : tuning;
     const rejected = text === "" || !withinLimits({ confidence, garbageSpeechMs, speechMs }, limits);
-    return { text, rejected, confidence, garbageSpeechMs, speechMs, ...(compensated ? { compensated, weight: tuning.compensatedVoter.weight } : {}) };
+    return { text, rejected, confidence, garbageSpeechMs, speechMs, compensated, ...(compensated ? { weight: tuning.compensatedVoter.weight } : {}) };
   }
 
   private adapt(channel: Channel, shareable: boolean): void {
@@ -756,6 +897,7 @@ class EmbeddedStream implements RecognizerStream {
   cancel(): void {
     if (this.done) return;
     this.done = true;
+    this.uncharge();
     this.onCancel();
     this.probe = undefined;
     for (const c of this.channels) {

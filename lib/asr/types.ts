@@ -41,7 +41,7 @@ export interface RecognitionResult {
   provider: string;
 }
 
-/** One front end's decode of an utterance, before rejection (the embedded engine on noisy lines). */
+/** One front end's decode of an utterance (the embedded engine on noisy lines). */
 export interface FrontEndVote {
   text: string;
   confidence: number;
@@ -49,6 +49,10 @@ export interface FrontEndVote {
   garbageSpeechMs: number;
   /** Decoded by a model moved into the line's noise. */
   compensated: boolean;
+  /** It failed its rejection limits, so it had no say in the vote. */
+  rejected: boolean;
+  /** Its confidence counts this much in the vote (1 when absent). */
+  weight?: number;
 }
 
 /**

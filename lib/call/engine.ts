@@ -99,6 +99,7 @@ export class CallEngine {
       noisyAboveDbfs: config.NOISY_LINE_ABOVE_DBFS,
       noisyLineEnsemble: config.NOISY_LINE_ENSEMBLE,
       noiseCompensation: config.NOISE_COMPENSATION,
+      shedAboveMs: config.ASR_SHED_ABOVE_MS,
       seedSpeech,
     };
     const embedded: Recognizer =
