@@ -207,13 +207,16 @@ describe("EmbeddedRecognizer", () => {
     }
     // With one decoder, or the ensemble off, a noisy line is decoded once, by the classic model.
     // Noise compensation adds the compensated model to whichever front ends there are.
+    // A thread behind real time by more than `shedAboveMs` decodes a noisy line once (LoadMeter).
     const cases = [
       { options: { poolMaxSize: 1, noiseCompensation: true }, frontEnds: 1, compensated: false },
       { options: { poolMaxSize: 3, noisyLineEnsemble: false }, frontEnds: 1, compensated: false },
       { options: { poolMinSize: 2, poolMaxSize: 3, noisyLineEnsemble: false, noiseCompensation: true }, frontEnds: 2, compensated: true },
       { options: { poolMinSize: 4, poolMaxSize: 4, noiseCompensation: true }, frontEnds: 4, compensated: true },
+      { options: { poolMinSize: 4, poolMaxSize: 4, noiseCompensation: true, backlogMs: () => 400, shedAboveMs: 300 }, frontEnds: 1, compensated: false, shed: 3 },
+      { options: { poolMinSize: 3, poolMaxSize: 3, backlogMs: () => 300, shedAboveMs: 300 }, frontEnds: 3, compensated: false },
     ];
-    for (const { options, frontEnds, compensated } of cases) {
+    for (const { options, frontEnds, compensated, shed = 0 } of cases) {
       // Created up front: a front end whose decoder is still being created when the caller stops is dropped.
       const single = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 1, denoise: true, ...options });
       try {
@@ -224,7 +227,7 @@ describe("EmbeddedRecognizer", () => {
         if (frontEnds === 1) expect(r.votes).toBeUndefined();
         else expect(r.votes?.map((v) => v.compensated)).toEqual([...Array<boolean>(frontEnds - 1).fill(false), compensated]);
         for (const v of r.votes ?? []) expect(v.speechMs).toBeGreaterThan(0);
-        expect(single.stats()).toMatchObject({ busy: 0, waiting: 0 });
+        expect(single.stats()).toMatchObject({ busy: 0, waiting: 0, shedFrontEnds: shed });
       } finally {
         await single.close();
       }
