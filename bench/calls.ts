@@ -98,6 +98,8 @@ interface ProfileResult {
   otherThreadsCpuSeconds: number;
   /** The whole machine's busy share over the run, all cores (100 = every core busy): callers included. */
   machineBusyPct: number;
+  /** Share of the machine's CPU time taken by the hypervisor for other machines (part of busy). */
+  machineStealPct: number;
   wallSeconds: number;
   rssBaselineMb: number;
   rssPeakMb: number;
@@ -111,8 +113,10 @@ interface ProfileResult {
   /** WebAssembly memory of the recognizer threads (it never shrinks) at the baseline and at the end. */
   wasmBaselineMb: number;
   wasmAfterMb: number;
-  /** Noisy lines' front ends left undecoded because a recognizer thread was behind (ASR_SHED_ABOVE_MS). */
+  /** Noisy lines' front ends left undecoded because a recognizer thread was too busy (ASR_SHED_ABOVE_MS). */
   frontEndsShed: number;
+  /** Quiet lines' utterances decoded without RNNoise because a recognizer thread was behind. */
+  denoisersShed: number;
   liveCallsMax: number;
   serverAtPeak: unknown;
   serverAtBaseline: unknown;
@@ -135,7 +139,7 @@ interface Peaks {
 
 interface ReadyStats {
   activeCalls: number;
-  asr: { busy: number; waiting: number; queuedMs?: number; wasmMb?: number; shedFrontEnds?: number };
+  asr: { busy: number; waiting: number; queuedMs?: number; wasmMb?: number; shedFrontEnds?: number; shedDenoisers?: number };
 }
 
 const readyStats = async (server: ServerProcess) => (await (await fetch(`${server.url}/api/ready`)).json()) as ReadyStats;
@@ -265,6 +269,7 @@ async function runProfile(profile: string, channel: BenchChannel): Promise<Profi
       mainThreadCpuSeconds: threads1.main - threads0.main,
       otherThreadsCpuSeconds: threads1.others - threads0.others,
       machineBusyPct: (100 * (machine1.busy - machine0.busy)) / (machine1.total - machine0.total),
+      machineStealPct: (100 * (machine1.steal - machine0.steal)) / (machine1.total - machine0.total),
       wallSeconds,
       rssBaselineMb: rssBaseline,
       rssPeakMb: peak.rss,
@@ -276,6 +281,7 @@ async function runProfile(profile: string, channel: BenchChannel): Promise<Profi
       wasmBaselineMb: readyBaseline.asr.wasmMb ?? 0,
       wasmAfterMb: readyAfter.asr.wasmMb ?? 0,
       frontEndsShed: (readyAfter.asr.shedFrontEnds ?? 0) - (readyBaseline.asr.shedFrontEnds ?? 0),
+      denoisersShed: (readyAfter.asr.shedDenoisers ?? 0) - (readyBaseline.asr.shedDenoisers ?? 0),
       liveCallsMax: peak.calls,
       serverAtPeak: peak.atPeak,
       serverAtBaseline: readyBaseline,
@@ -303,7 +309,7 @@ printTable(
 );
 printTable(
   "Server resources",
-  ["profile", "live calls max", "CPU % of one core", "main thread %", "other threads %", "machine busy %", "RSS baseline MB", "RSS peak MB", "RSS per session MB", "RSS after MB", "after vs baseline %", "decoders busy max", "waiting max", "caller loop p99 ms"],
+  ["profile", "live calls max", "CPU % of one core", "main thread %", "other threads %", "machine busy %", "steal %", "RSS baseline MB", "RSS peak MB", "RSS per session MB", "RSS after MB", "after vs baseline %", "decoders busy max", "waiting max", "caller loop p99 ms"],
   results.map((r) => [
     r.profile,
     r.liveCallsMax,
@@ -311,6 +317,7 @@ printTable(
     r1((100 * r.mainThreadCpuSeconds) / r.wallSeconds),
     r1((100 * r.otherThreadsCpuSeconds) / r.wallSeconds),
     r1(r.machineBusyPct),
+    r1(r.machineStealPct),
     r1(r.rssBaselineMb),
     r1(r.rssPeakMb),
     r1((r.rssPeakMb - r.rssBaselineMb) / Math.min(callers, total)),
@@ -325,8 +332,8 @@ printTable(
 // threads' WebAssembly memory grows with the most utterances decoded at once and never shrinks.
 printTable(
   `Recognizer threads (sampled every 250 ms)`,
-  ["profile", "decode backlog max ms", `behind ≥ ${BEHIND_MS} ms %`, "front ends shed", "WASM baseline MB", "WASM after MB"],
-  results.map((r) => [r.profile, r.decodeBacklogMaxMs, r1(r.decodeBehindPct), r.frontEndsShed, r1(r.wasmBaselineMb), r1(r.wasmAfterMb)]),
+  ["profile", "decode backlog max ms", `behind ≥ ${BEHIND_MS} ms %`, "front ends shed", "RNNoise shed", "WASM baseline MB", "WASM after MB"],
+  results.map((r) => [r.profile, r.decodeBacklogMaxMs, r1(r.decodeBehindPct), r.frontEndsShed, r.denoisersShed, r1(r.wasmBaselineMb), r1(r.wasmAfterMb)]),
 );
 // Where the time of a turn goes: each stage's median, and its mean over the slowest 5 % of
 // turns (server-measured), which is what the p95 is made of.

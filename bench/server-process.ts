@@ -141,12 +141,15 @@ export function threadCpuSeconds(pid: number): { main: number; others: number } 
   return { main, others };
 }
 
-/** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */
-export function machineCpuSeconds(): { busy: number; total: number } {
+/**
+ * Busy and total CPU seconds of the whole machine (all cores), from /proc/stat; `steal` is the
+ * part of busy that the hypervisor gave to other machines (a VM's cores are shared).
+ */
+export function machineCpuSeconds(): { busy: number; total: number; steal: number } {
   const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = fields.reduce((a, b) => a + b, 0);
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-  return { busy: (total - idle) / 100, total: total / 100 };
+  return { busy: (total - idle) / 100, total: total / 100, steal: (fields[7] ?? 0) / 100 };
 }
 
 export function rssMb(pid: number): number {

@@ -216,6 +216,14 @@ describe("EmbeddedRecognizer", () => {
       { options: { poolMinSize: 4, poolMaxSize: 4, noiseCompensation: true, backlogMs: () => 400, shedAboveMs: 300 }, frontEnds: 1, compensated: false, shed: 3 },
       { options: { poolMinSize: 3, poolMaxSize: 3, backlogMs: () => 300, shedAboveMs: 300 }, frontEnds: 3, compensated: false },
     ];
+    // Behind real time, a quiet wideband line goes without RNNoise too.
+    const behind = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 1, denoise: true, backlogMs: () => 400, shedAboveMs: 300 });
+    try {
+      expect(await decode(spoken("about thirty thousand"), 16000, behind)).toMatchObject({ text: "about thirty thousand", denoised: false, frontEnds: 1 });
+      expect(behind.stats()).toMatchObject({ shedDenoisers: 1, shedFrontEnds: 0, busy: 0 });
+    } finally {
+      await behind.close();
+    }
     for (const { options, frontEnds, compensated, shed = 0 } of cases) {
       // Created up front: a front end whose decoder is still being created when the caller stops is dropped.
       const single = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 1, denoise: true, ...options });

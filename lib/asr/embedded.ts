@@ -326,7 +326,7 @@ export class EmbeddedRecognizer implements Recognizer {
   }
 
   stats(): Record<string, number> {
-    return { ...this.pool.stats, shedFrontEnds: this.meter.shedFrontEnds };
+    return { ...this.pool.stats, shedFrontEnds: this.meter.shedFrontEnds, shedDenoisers: this.meter.shedDenoisers };
   }
 
   /** `part`: the front ends this stream decodes (see FrontEndPart); all of them unless told. */
@@ -384,6 +384,8 @@ export class LoadMeter {
   inFlight = 0;
   /** Front ends of noisy lines' utterances left undecoded so far. */
   shedFrontEnds = 0;
+  /** Quiet lines' utterances decoded without RNNoise so far. */
+  shedDenoisers = 0;
 
   constructor(
     private readonly backlogMs: () => number,
@@ -397,6 +399,13 @@ export class LoadMeter {
       return false;
     }
     this.inFlight += cost;
+    return true;
+  }
+
+  /** Whether to decode a quiet line's utterance without RNNoise: only while the thread is behind. */
+  shedDenoiser(): boolean {
+    if (this.backlogMs() <= this.shedAboveMs) return false;
+    this.shedDenoisers++;
     return true;
   }
 
@@ -649,7 +658,7 @@ class EmbeddedStream implements RecognizerStream {
     this.cancelled = new Promise((resolve) => (this.onCancel = resolve));
     if (part === "rest") {
       // Started once the line showed itself noisy: its front ends decode from the first frame,
-      // unless this thread is too busy, when the lead's answer the utterance alone.
+      // unless this thread is too busy, when the lead's front ends answer alone.
       this.ensembleLine = true;
       const rest = NOISY_LINE_FRONT_ENDS.filter((f) => f.part === "rest");
       if (this.charge(rest.reduce((n, f) => n + f.cost, 0), rest.length)) for (const f of rest) this.open(new Denoiser(f.model), f.skipSamples);
@@ -719,7 +728,9 @@ class EmbeddedStream implements RecognizerStream {
     const audio = concatInt16(held);
     const noisy = lineIsNoisy(audio, this.tuning.noisyAboveDbfs);
     this.ensembleLine = noisy && this.tuning.noisyLineEnsemble;
-    if (!noisy) this.open(this.quietDenoise ? new Denoiser("classic") : undefined, 0);
+    // A quiet line's RNNoise is a quarter of its decoding and gains about a point of answers:
+    // the first thing a thread behind real time does without.
+    if (!noisy) this.open(this.quietDenoise && !this.meter.shedDenoiser() ? new Denoiser("classic") : undefined, 0);
     else if (!this.ensembleLine) this.open(new Denoiser("classic"), 0);
     else {
       const mine = NOISY_LINE_FRONT_ENDS.filter((f) => this.part === "all" || f.part === "lead");
@@ -778,7 +789,7 @@ class EmbeddedStream implements RecognizerStream {
     this.finishing = true;
     if (this.probe) this.decideFrontEnds();
     if (this.channels.length === 0) {
-      // The rest of an ensemble, left out (see `shed`): nothing to vote with.
+      // The rest of an ensemble, left out because its thread was too busy (LoadMeter): nothing to vote with.
       this.done = true;
       return { text: "", confidence: 0, rejected: true, frontEnds: 0, votes: [], audioMs: (this.samples / ASR_SAMPLE_RATE_HZ) * 1000, finalizeMs: performance.now() - started, provider: "embedded" };
     }
