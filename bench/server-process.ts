@@ -35,8 +35,24 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts the server, on another free port if the one picked was taken before the server could
+ * listen on it: a port free a moment ago can become the local end of some outgoing connection
+ * meanwhile (free ports and outgoing ports come from the same ephemeral range).
+ */
 export async function startServer(env: Record<string, string> = {}, timeoutMs = 120_000): Promise<ServerProcess> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(env, timeoutMs, await freePort());
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof PortTakenError)) throw err;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startServerOnce(env: Record<string, string>, timeoutMs: number, port: number): Promise<ServerProcess> {
   const ownDataDir = env.DATA_DIR === undefined && env.DATABASE_URL === undefined ? mkdtempSync(path.join(tmpdir(), "voice-store-")) : undefined;
   const dataDir = env.DATA_DIR ?? ownDataDir;
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
@@ -57,7 +73,8 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // "close", not "exit": by then all it printed has been read (the start error is in it).
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   const logFile = process.env.BENCH_SERVER_LOG ? createWriteStream(process.env.BENCH_SERVER_LOG, { flags: "a" }) : undefined;
   createInterface({ input: child.stdout! }).on("line", (line) => {
     logFile?.write(`${line}\n`);
@@ -69,7 +86,11 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
   void exited.then((code) => (exitCode = code));
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    if (exitCode !== undefined) throw new Error(`server exited with ${exitCode} before it was ready:\n${logs.slice(-20).join("\n")}`);
+    if (exitCode !== undefined) {
+      if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+      const message = `server exited with ${exitCode} before it was ready:\n${logs.slice(-20).join("\n")}`;
+      throw logs.some((l) => l.includes("EADDRINUSE")) ? new PortTakenError(message) : new Error(message);
+    }
     if (performance.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`server was not ready within ${timeoutMs} ms:\n${logs.slice(-20).join("\n")}`);
