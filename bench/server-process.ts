@@ -73,8 +73,9 @@ async function startServerOnce(env: Record<string, string>, timeoutMs: number, p
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
-  // "close", not "exit": by then all it printed has been read (the start error is in it).
-  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // After "exit", what it printed last may still be unread; "close" comes once it has been.
+  const closed = new Promise((resolve) => child.once("close", resolve));
   const logFile = process.env.BENCH_SERVER_LOG ? createWriteStream(process.env.BENCH_SERVER_LOG, { flags: "a" }) : undefined;
   createInterface({ input: child.stdout! }).on("line", (line) => {
     logFile?.write(`${line}\n`);
@@ -87,6 +88,7 @@ async function startServerOnce(env: Record<string, string>, timeoutMs: number, p
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     if (exitCode !== undefined) {
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
       if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
       const message = `server exited with ${exitCode} before it was ready:\n${logs.slice(-20).join("\n")}`;
       throw logs.some((l) => l.includes("EADDRINUSE")) ? new PortTakenError(message) : new Error(message);
