@@ -4,6 +4,7 @@ import { spokenAnswer } from "../lib/client/answers";
 import { lineNoise } from "../lib/client/line-noise";
 import { runCaller, type CallerResult } from "../lib/client/caller";
 import { runPhoneCaller } from "../lib/client/phone-caller";
+import { referenceDecodePct } from "./reference-decode";
 import { percentile, printTable, writeJson } from "./report";
 import { cpuSeconds, machineCpuSeconds, rssMb, startServer, threadCpuSeconds, type ServerProcess } from "./server-process";
 
@@ -16,6 +17,9 @@ import { cpuSeconds, machineCpuSeconds, rssMb, startServer, threadCpuSeconds, ty
  *   npm run bench -- --callers 50 --total 1000 --profile default   # leak check: RSS before/after
  *   npm run bench -- --callers 1 --profile default --channel browser,twilio   # phone vs browser path
  *   npm run bench -- --callers 10 --total 40 --profile default --snr 15 [--compensate 1]   # noisy lines
+ *
+ * It also prints how fast the machine decodes just before and after the calls (reference-decode.ts):
+ * on this shared 2-core machine that varies by up to 2× within an hour, and loaded runs with it.
  *
  * Profiles: "default" is this product; "peer" reproduces what peer frameworks ship by default —
  * a fixed 800 ms end-of-turn silence and no prompt-audio cache (every reply synthesized on demand).
@@ -293,7 +297,10 @@ async function runProfile(profile: string, channel: BenchChannel): Promise<Profi
 }
 
 const results: ProfileResult[] = [];
+// The machine's speed varies (see reference-decode.ts): measured on both sides of the calls.
+const speedBefore = await referenceDecodePct();
 for (const p of profiles) for (const c of channels) results.push(await runProfile(p, c));
+const speedAfter = await referenceDecodePct();
 
 const r1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 printTable(
@@ -347,6 +354,7 @@ printTable(
     return [r.profile, ...STAGES.map((s) => `${r1(percentile(r.stages.map((t) => t[s]), 50))} / ${r1(mean(slow.map((t) => t[s])))}`)];
   }),
 );
+console.log(`\nMachine speed: a reference decode took ${r1(speedBefore)} % of its audio's duration in CPU before the calls, ${r1(speedAfter)} % after (lower is faster)`);
 if (profiles.length === 2 && channels.length === 1) {
   const [a, b] = results;
   const ratio = (percentile(b!.voiceToVoiceMs, 50) ?? 0) / (percentile(a!.voiceToVoiceMs, 50) ?? 1);
@@ -366,6 +374,7 @@ const file = writeJson(values.out ?? `calls-${callers}x${total}`, {
   total,
   snrDb: values.snr === undefined ? null : Number(values.snr),
   noiseCompensation: values.compensate ?? null,
+  referenceDecodePct: { before: r1(speedBefore), after: r1(speedAfter) },
   results: results.map((r) => ({
     ...r,
     p50: percentile(r.voiceToVoiceMs, 50),

@@ -32,6 +32,10 @@ import { printTable, writeJson } from "./report";
  *
  *   npm run bench:understanding [-- --voices kal16,rms --conditions clean,noise --garbage 1e-4 --loop 1e-3]
  *
+ * `--behind 1` measures what callers get while the server is overloaded: every utterance decoded
+ * as by a recognizer thread behind real time (LoadMeter sheds RNNoise on quiet lines and all but
+ * the first front end on noisy ones).
+ *
  * Voices are decoded in `--jobs` processes at once (default: one per core, at most one per
  * voice); the figures are the same as with `--jobs 1`, since each voice's decodes run in order.
  */
@@ -53,6 +57,8 @@ const { values } = parseArgs({
     seed: { type: "string", default: "0" },
     "noisy-above": { type: "string" },
     decoder: { type: "string", default: "{}" },
+    /** 1: decode as a recognizer thread far behind real time does (LoadMeter): quiet lines without RNNoise, noisy lines one front end. */
+    behind: { type: "string", default: "0" },
     "show-errors": { type: "boolean", default: false },
     out: { type: "string", default: "understanding" },
     jobs: { type: "string" },
@@ -101,6 +107,7 @@ const RECOGNIZER_OPTIONS: Parameters<typeof EmbeddedRecognizer.create>[0] = {
   denoise: values.denoise === "1",
   noisyLineEnsemble: values.ensemble === "1",
   noiseCompensation: values.compensate === "1",
+  ...(values.behind === "1" ? { backlogMs: () => Infinity } : {}),
   ...(values["noisy-above"] ? { noisyAboveDbfs: Number(values["noisy-above"]) } : {}),
   ...(values.garbage ? { garbageWeight: Number(values.garbage) } : {}),
   ...(values.loop ? { garbageLoopWeight: Number(values.loop) } : {}),
@@ -420,6 +427,7 @@ const file = writeJson(values.out!, {
   noisyAboveDbfs: values["noisy-above"] ? Number(values["noisy-above"]) : "default",
   seed: Number(values.seed),
   decoderConfig: JSON.parse(values.decoder!),
+  behind: values.behind === "1",
   decodeRealTimePct: Math.round((1000 * decodeMs) / decodedAudioMs) / 10,
   conditions: rows.map((r) => ({
     condition: r.condition,
