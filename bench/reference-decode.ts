@@ -7,9 +7,10 @@ import { fliteSynthesize } from "../lib/tts/flite";
 /**
  * How fast this machine decodes right now: the CPU the embedded recognizer (as the server runs
  * it, RNNoise on) takes for a fixed set of answers to the salary question, as a share of their
- * audio. The same code has measured from ~16 to ~31 % within one hour on this 2-core machine
- * (2026-12-03), and a 50-caller run's p95 follows it, so the calls bench prints it beside its
- * latencies, taken just before and just after the calls.
+ * audio. On this shared 2-core machine the same code measured anywhere from 23.5 to 37.2 %
+ * within half an hour (2026-12-03), and the decoding CPU is what a 50-caller run runs out of, so
+ * the calls bench prints it, taken just before and just after the calls: a slow run on a slow
+ * machine is told from a slow commit.
  */
 const TEXTS = ["about thirty thousand", "yes I am", "fifteen thousand dollars", "in two months", "what is this call about"];
 
