@@ -106,7 +106,8 @@ export const ConfigSchema = z.object({
   NOISE_COMPENSATION: flag(false),
   /**
    * A noisy line's utterance that starts while its recognizer thread is more than this far behind
-   * real time (ms of audio queued) is decoded by one front end instead of NOISY_LINE_ENSEMBLE.
+   * real time (ms of audio queued) is decoded by one front end instead of NOISY_LINE_ENSEMBLE,
+   * and a quiet wideband line's without RNNoise.
    */
   ASR_SHED_ABOVE_MS: ms(300),
   /** Worker threads decoding speech (0 = decode on the main thread; 2 or more spread a noisy line's front ends over two). */

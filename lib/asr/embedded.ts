@@ -184,8 +184,6 @@ export const DEFAULT_TUNING: Tuning = {
   // 93.6 / 90.8 -> 94.4 / 90.8 % (--seed 0) and 90.0 / 92.3 -> 90.8 / 91.8 % (--seed 1000).
   compensatedVoter: { maxGarbageSpeechMs: 100, maxGarbageShare: 0.4, minConfidence: 0.9, weight: 0.5 },
   garbagePhones: PHONES,
-  // See LoadMeter.
-  shedAboveMs: 300,
 };
 /** Audio at the start of an utterance whose quietest 10 ms decides whether it is denoised. */
 export const NOISE_PROBE_SAMPLES = ASR_SAMPLE_RATE_HZ / 5;
@@ -269,7 +267,6 @@ interface Tuning {
   /** Rejection limits for the compensated front end, and its say in the vote. */
   compensatedVoter: RejectionLimits & { weight: number };
   garbagePhones: readonly string[];
-  shedAboveMs: number;
 }
 
 export class EmbeddedRecognizer implements Recognizer {
@@ -310,8 +307,7 @@ export class EmbeddedRecognizer implements Recognizer {
       ensemble: DEFAULT_TUNING.ensemble,
       compensatedVoter: DEFAULT_TUNING.compensatedVoter,
       garbagePhones,
-      shedAboveMs: options.shedAboveMs ?? DEFAULT_TUNING.shedAboveMs,
-    }, new LoadMeter(options.backlogMs ?? (() => 0), options.shedAboveMs ?? DEFAULT_TUNING.shedAboveMs));
+    }, new LoadMeter(options.backlogMs ?? (() => 0), options.shedAboveMs ?? LoadMeter.SHED_ABOVE_MS));
     if (options.seedSpeech) recognizer.seed(options.seedSpeech);
     return recognizer;
   }
@@ -381,6 +377,8 @@ const COMPENSATED_COST = 1;
 export class LoadMeter {
   /** ~0.9 of a core's real time on a number question. */
   static readonly BUDGET = 2.5;
+  /** Default `shedAboveMs` (ASR_SHED_ABOVE_MS). */
+  static readonly SHED_ABOVE_MS = 300;
   inFlight = 0;
   /** Front ends of noisy lines' utterances left undecoded so far. */
   shedFrontEnds = 0;
@@ -394,7 +392,7 @@ export class LoadMeter {
 
   /** Takes on front ends costing `cost` unless the thread is too busy, when it counts `frontEnds` as shed. */
   admit(cost: number, frontEnds: number): boolean {
-    if (this.backlogMs() > this.shedAboveMs || (this.inFlight > 0 && this.inFlight + cost > LoadMeter.BUDGET)) {
+    if (this.behind() || (this.inFlight > 0 && this.inFlight + cost > LoadMeter.BUDGET)) {
       this.shedFrontEnds += frontEnds;
       return false;
     }
@@ -404,9 +402,13 @@ export class LoadMeter {
 
   /** Whether to decode a quiet line's utterance without RNNoise: only while the thread is behind. */
   shedDenoiser(): boolean {
-    if (this.backlogMs() <= this.shedAboveMs) return false;
+    if (!this.behind()) return false;
     this.shedDenoisers++;
     return true;
+  }
+
+  private behind(): boolean {
+    return this.backlogMs() > this.shedAboveMs;
   }
 
   /** Takes on front ends whatever the load (an utterance's one front end). */
