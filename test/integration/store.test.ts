@@ -65,7 +65,9 @@ describe("call records", () => {
   it("survive kill -9 mid-call as dropped with every finished turn; the data dir is one server's", async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "voice-crash-"));
     try {
-      const first = await startServer({ DATA_DIR: dataDir });
+      // No no-input reprompt while the refused second server starts (slow under load): the
+      // finished turns are the two answers, whenever the crash comes.
+      const first = await startServer({ DATA_DIR: dataDir, NO_INPUT_MS: "300000" });
       const { socket, callId } = await twoTypedTurns(first);
       const live = await getJson<StoredCall>(`${first.url}/api/calls/${callId}`);
       expect(live.body).toMatchObject({ status: "live", outcome: null });
