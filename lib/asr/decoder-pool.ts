@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import createModule, { type Decoder, type SoundSwallowerModule } from "soundswallower";
+import type { WordAutomaton } from "./fsg";
 import { MeansCompensator, parseS3Means } from "./noise-compensation";
 
 export interface DecoderPoolOptions {
@@ -25,6 +26,21 @@ export interface PooledDecoder {
   meansAt: number | undefined;
   /** Its means are compensated for noise (see `compensate`), not the model's own. */
   compensated: boolean;
+}
+
+/** The engine's C functions for building a grammar automaton (exported by soundswallower 0.6.3, not typed). */
+interface NativeFsg {
+  HEAPU8: Uint8Array;
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+  _decoder_logmath(decoder: number): number;
+  _logmath_log(lmath: number, p: number): number;
+  _fsg_model_init(name: number, lmath: number, lw: number, states: number): number;
+  _fsg_model_word_add(fsg: number, word: number): number;
+  _fsg_model_trans_add(fsg: number, from: number, to: number, logp: number, wid: number): void;
+  _fsg_model_null_trans_add(fsg: number, from: number, to: number, logp: number): number;
+  _fsg_set_states(fsg: number, start: number, final: number): void;
+  _decoder_set_fsg(decoder: number, fsg: number): number;
 }
 
 export function modelDir(): string {
@@ -206,6 +222,39 @@ export class DecoderPool {
     if (fe === 0 || fcb === 0 || m._acmod_reinit_feat(native.cacmod, fe, fcb) < 0) {
       throw new Error("could not reset the decoder's audio front end");
     }
+  }
+
+  /**
+   * Loads a compiled grammar (fsg.ts) into a leased decoder, in place of `set_grammar`'s own JSGF
+   * compiler: the decoder gets the automaton's states and transitions as they are. Log priors go
+   * in on the decoder's log scale, as its JSGF compiler puts them (no language weight applied here).
+   */
+  setGrammar(d: PooledDecoder, grammar: WordAutomaton, id: string): void {
+    const m = this.module as unknown as NativeFsg;
+    const native = d.decoder as unknown as { cdecoder: number };
+    const lmath = m._decoder_logmath(native.cdecoder);
+    const withString = <T>(text: string, use: (ptr: number) => T): T => {
+      const bytes = new TextEncoder().encode(`${text}\0`);
+      const ptr = m._malloc(bytes.length);
+      m.HEAPU8.set(bytes, ptr);
+      try {
+        return use(ptr);
+      } finally {
+        m._free(ptr);
+      }
+    };
+    const fsg = withString(id, (name) => m._fsg_model_init(name, lmath, Number(d.decoder.get_config("lw")), grammar.states));
+    if (fsg === 0) throw new Error("could not create the grammar's automaton");
+    const wids = new Map<string, number>();
+    for (const word of grammar.words) wids.set(word, withString(word, (w) => m._fsg_model_word_add(fsg, w)));
+    for (const arc of grammar.arcs) {
+      const logp = m._logmath_log(lmath, Math.exp(arc.logProb));
+      if (arc.word === null) m._fsg_model_null_trans_add(fsg, arc.from, arc.to, logp);
+      else m._fsg_model_trans_add(fsg, arc.from, arc.to, logp, wids.get(arc.word)!);
+    }
+    m._fsg_set_states(fsg, grammar.start, grammar.final);
+    if (m._decoder_set_fsg(native.cdecoder, fsg) < 0) throw new Error("the decoder refused the grammar's automaton");
+    d.grammarId = id;
   }
 
   private grow(): void {

@@ -2,6 +2,7 @@ import { Denoiser, loadDenoiser, type DenoiseModel } from "../audio/denoise";
 import { concatInt16, int16ToFloat32, powerToDbfs, rmsDbfs } from "../audio/pcm";
 import type { QuestionGrammar } from "../bot/grammar";
 import { DecoderPool, modelDir, type PooledDecoder } from "./decoder-pool";
+import { compileJsgf, type WordAutomaton } from "./fsg";
 import { writeDictionary } from "./dictionary";
 import { heaviestGroup } from "./alternatives";
 import { CepstralPrior, parseCmnInit, speechCepstralMean } from "./cepstral-mean";
@@ -185,6 +186,8 @@ export const DEFAULT_TUNING: Tuning = {
   compensatedVoter: { maxGarbageSpeechMs: 100, maxGarbageShare: 0.4, minConfidence: 0.9, weight: 0.5 },
   garbagePhones: PHONES,
 };
+/** Compiled grammars by their JSGF: a few per flow, shared by every recognizer of the thread. */
+const COMPILED = new Map<string, WordAutomaton>();
 /** Audio at the start of an utterance whose quietest 10 ms decides whether it is denoised. */
 export const NOISE_PROBE_SAMPLES = ASR_SAMPLE_RATE_HZ / 5;
 
@@ -308,6 +311,8 @@ export class EmbeddedRecognizer implements Recognizer {
       compensatedVoter: DEFAULT_TUNING.compensatedVoter,
       garbagePhones,
     }, new LoadMeter(options.backlogMs ?? (() => 0), options.shedAboveMs ?? LoadMeter.SHED_ABOVE_MS));
+    // Compiled up front, so no caller's first answer waits for its grammar.
+    for (const g of options.grammars) recognizer.automaton(g);
     if (options.seedSpeech) recognizer.seed(options.seedSpeech);
     return recognizer;
   }
@@ -321,16 +326,24 @@ export class EmbeddedRecognizer implements Recognizer {
     if (mean) this.recentCallers.add(mean);
   }
 
+  /** Each question's grammar (with this recognizer's garbage model), compiled once per thread (see fsg.ts). */
+  private automaton(grammar: QuestionGrammar): WordAutomaton {
+    const jsgf = composeJsgf(grammar, this.tuning);
+    let automaton = COMPILED.get(jsgf);
+    if (!automaton) COMPILED.set(jsgf, (automaton = compileJsgf(jsgf)));
+    return automaton;
+  }
+
   stats(): Record<string, number> {
     return { ...this.pool.stats, shedFrontEnds: this.meter.shedFrontEnds, shedDenoisers: this.meter.shedDenoisers };
   }
 
   /** `part`: the front ends this stream decodes (see FrontEndPart); all of them unless told. */
   start(grammar: QuestionGrammar, speaker: SpeakerState = {}, options: RecognizerStartOptions = {}, part: FrontEndPart = "all"): RecognizerStream {
-    const jsgf = composeJsgf(grammar, this.tuning);
+    const automaton = this.automaton(grammar);
     if (!(speaker.adaptation instanceof CepstralPrior)) speaker.adaptation = new CepstralPrior(SPEAKER_PRIOR_WEIGHT);
     const narrowband = (options.inputSampleRateHz ?? ASR_SAMPLE_RATE_HZ) < ASR_SAMPLE_RATE_HZ;
-    return new EmbeddedStream(this.pool, grammar, jsgf, this.tuning, !narrowband, speaker.adaptation as CepstralPrior, this.recentCallers, part, this.meter);
+    return new EmbeddedStream(this.pool, grammar, automaton, this.tuning, !narrowband, speaker.adaptation as CepstralPrior, this.recentCallers, part, this.meter);
   }
 
   close(): Promise<void> {
@@ -647,7 +660,7 @@ class EmbeddedStream implements RecognizerStream {
   constructor(
     private readonly pool: DecoderPool,
     private readonly grammar: QuestionGrammar,
-    private readonly jsgf: string,
+    private readonly automaton: WordAutomaton,
     private readonly tuning: Tuning,
     /** Front end of a quiet line: none, or the classic RNNoise model (wideband lines). */
     private readonly quietDenoise: boolean,
@@ -679,10 +692,7 @@ class EmbeddedStream implements RecognizerStream {
     const cmnInit = this.speaker.toConfig() ?? this.recentCallers.toConfig() ?? this.pool.defaultCmnInit;
     this.pool.prepare(lease, cmnInit, !compensated);
     if (compensated && this.noise) this.compensate(lease, cmnInit, this.noise);
-    if (lease.grammarId !== this.grammar.id) {
-      lease.decoder.set_grammar(this.jsgf);
-      lease.grammarId = this.grammar.id;
-    }
+    if (lease.grammarId !== this.grammar.id) this.pool.setGrammar(lease, this.automaton, this.grammar.id);
     lease.decoder.start();
   }
 
