@@ -205,7 +205,7 @@ function determinize(nfa: Nfa): Dfa {
   const add = (subset: Map<number, number>): number => {
     const states = [...subset.keys()].sort((a, b) => a - b);
     let key = "";
-    for (const q of states) key += `${q}:${Math.round(subset.get(q)! * 1e7)},`;
+    for (const q of states) key += `${q}:${quantize(subset.get(q)!)},`;
     let id = index.get(key);
     if (id === undefined) {
       id = subsets.length;
@@ -301,7 +301,8 @@ function push(dfa: Dfa): Dfa {
   for (let s = 0; s < n; s++) {
     const ps = potential[s]!;
     out.finalWeight[s] = dfa.finalWeight[s] === undefined ? undefined : dfa.finalWeight[s]! - ps;
-    for (const [word, [t, w]] of dfa.next[s]!) out.next[s]!.set(word, [t, w + potential[t]! - ps]);
+    // An arc into a state that cannot end leads nowhere: dropped.
+    for (const [word, [t, w]] of dfa.next[s]!) if (potential[t]! > -Infinity) out.next[s]!.set(word, [t, w + potential[t]! - ps]);
   }
   // Every path now weighs less the start's potential (the best sentence's prior): it goes back on
   // the way out, which every sentence takes once, so scores stay as written.
