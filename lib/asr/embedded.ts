@@ -175,8 +175,8 @@ export const DEFAULT_TUNING: Tuning = {
   // decoded once per front end with rejection off (bench/understanding.ts --sweep), then every
   // rule voted over the samples. With the lone decode's limits (300 ms, 0.6) the vote rejected
   // only 87.6 % of out-of-domain sentences; with these, 90.3 %, at the same 94.4 % of answers.
-  // Re-chosen the same way for the compiled grammars (fsg.ts), whose decodes leave less to
-  // garbage: 200 ms let 89.4 % through at 94.2 % of answers, 170 ms rejects 90.5 % at 93.1 %
+  // Re-chosen the same way for the compiled grammars (fsg.ts), under which 200 ms rejected only
+  // 89.4 % (at 94.2 % of answers) and 170 ms rejects 90.5 % (at 93.1 %)
   // (bench/understanding.ts --sweep, 2026-12-03).
   ensemble: { maxGarbageSpeechMs: 170, maxGarbageShare: 0.4 },
   // The compensated front end errs differently from the denoised ones, but it also lets more
