@@ -329,11 +329,17 @@ export class EmbeddedRecognizer implements Recognizer {
     if (mean) this.recentCallers.add(mean);
   }
 
+  /** This recognizer's automaton per grammar id, so an utterance's start composes no JSGF. */
+  private readonly automata = new Map<string, WordAutomaton>();
+
   /** Each question's grammar (with this recognizer's garbage model), compiled once per thread (see fsg.ts). */
   private automaton(grammar: QuestionGrammar): WordAutomaton {
+    let automaton = this.automata.get(grammar.id);
+    if (automaton) return automaton;
     const jsgf = composeJsgf(grammar, this.tuning);
-    let automaton = COMPILED.get(jsgf);
-    if (!automaton) COMPILED.set(jsgf, (automaton = compileJsgf(jsgf)));
+    automaton = COMPILED.get(jsgf) ?? compileJsgf(jsgf);
+    COMPILED.set(jsgf, automaton);
+    this.automata.set(grammar.id, automaton);
     return automaton;
   }
 
