@@ -53,7 +53,7 @@ const { values } = parseArgs({
     sweep: { type: "boolean", default: false },
     denoise: { type: "string", default: "1" },
     ensemble: { type: "string", default: "1" },
-    compensate: { type: "string", default: "0" },
+    compensate: { type: "string", default: "1" },
     seed: { type: "string", default: "0" },
     "noisy-above": { type: "string" },
     decoder: { type: "string", default: "{}" },
@@ -346,21 +346,27 @@ if (values.sweep) {
 }
 /** Limits one kind of front end's decode must pass to vote (a negative limit: it never votes); `weight` scales its confidence in the vote. */
 type VoterRule = RejectionLimits & { weight: number };
+/** How many front ends within these limits must mean the same to decide (see byMeaning); none: no agreement rule. */
+type AgreementRule = (RejectionLimits & { frontEnds: number }) | undefined;
 
 /**
  * The meaning the recognizer's vote (then byMeaning) would settle on with these rules. (Every
  * rule's confidence floor is above 0, the confidence of a decode that heard nothing.)
  */
-function revote(votes: readonly Vote[], others: VoterRule, compensated: VoterRule): string {
+function revote(votes: readonly Vote[], others: VoterRule, compensated: VoterRule, agreement: AgreementRule): string {
+  if (agreement) {
+    const agreed = heaviestGroup(votes.filter((v) => withinLimits(v, agreement)), (v) => v.meaning, () => 1);
+    if (agreed.length >= agreement.frontEnds) return agreed[0]!.meaning;
+  }
   const rule = (v: Vote) => (v.compensated ? compensated : others);
   const voting = votes.filter((v) => withinLimits(v, rule(v)));
   return heaviestGroup(voting, (v) => v.meaning, (v) => v.confidence * rule(v).weight)[0]?.meaning ?? "no_match";
 }
 
 /**
- * Re-votes the noisy lines' front-end decodes under rules for the compensated front end apart
- * from the denoised ones (the recognizer's vote, minus its tie-breaking by words): which rules
- * keep its answers and give back the out-of-domain rejection.
+ * Re-votes the noisy lines' front-end decodes under rules for the denoised front ends, the
+ * compensated one and their agreement (the recognizer's vote, minus its tie-breaking by words):
+ * which rules keep the answers and the out-of-domain rejection.
  */
 function revoteSweep(): void {
   const voted = samples.filter((x) => x.votes && x.votes.length > 1);
@@ -368,34 +374,38 @@ function revoteSweep(): void {
   const base: VoterRule = { ...DEFAULT_TUNING.ensemble, minConfidence: DEFAULT_TUNING.minConfidence, weight: 1 };
   const none: VoterRule = { ...base, maxGarbageSpeechMs: -1 };
   const tuned: VoterRule = DEFAULT_TUNING.compensatedVoter;
-  const results: Array<{ others: VoterRule; compensated: VoterRule; correct: number; oodRejected: number }> = [];
-  const othersRules = [base, { ...base, maxGarbageSpeechMs: 150, maxGarbageShare: 0.3 }, { ...base, maxGarbageSpeechMs: 250, maxGarbageShare: 0.5 }];
+  const agreements: AgreementRule[] = [undefined, DEFAULT_TUNING.agreement, { ...DEFAULT_TUNING.agreement, maxGarbageSpeechMs: 400, maxGarbageShare: 0.8 }, { ...DEFAULT_TUNING.agreement, frontEnds: 4 }];
+  const results: Array<{ others: VoterRule; compensated: VoterRule; agreement: AgreementRule; correct: number; oodRejected: number }> = [];
+  const othersRules = [base, ...[120, 150, 170, 200].flatMap((ms) => [0.3, 0.4].map((share) => ({ ...base, maxGarbageSpeechMs: ms, maxGarbageShare: share })))];
   const compRules: VoterRule[] = [none, base, tuned];
   for (const maxGarbageSpeechMs of [0, 50, 100, 150, 200, 300])
     for (const maxGarbageShare of [0.1, 0.2, 0.3, 0.4, 0.6])
       for (const minConfidence of [0.7, 0.8, 0.9, 0.95]) for (const weight of [1, 0.5]) compRules.push({ maxGarbageSpeechMs, maxGarbageShare, minConfidence, weight });
   const inD = voted.filter((x) => !x.ood);
   const ood = voted.filter((x) => x.ood);
-  for (const others of othersRules) {
-    for (const compensated of compRules) {
-      const correct = inD.filter((x) => revote(x.votes!, others, compensated) === x.expect).length;
-      const oodRejected = ood.filter((x) => revote(x.votes!, others, compensated) === "no_match").length;
-      results.push({ others, compensated, correct: pct(correct, inD.length), oodRejected: pct(oodRejected, ood.length) });
+  for (const agreement of agreements) {
+    for (const others of othersRules) {
+      for (const compensated of compRules) {
+        const correct = inD.filter((x) => revote(x.votes!, others, compensated, agreement) === x.expect).length;
+        const oodRejected = ood.filter((x) => revote(x.votes!, others, compensated, agreement) === "no_match").length;
+        results.push({ others, compensated, agreement, correct: pct(correct, inD.length), oodRejected: pct(oodRejected, ood.length) });
+      }
     }
   }
   const describeRule = (r: VoterRule) => (r.maxGarbageSpeechMs < 0 ? "none" : `${r.maxGarbageSpeechMs}ms/${r.maxGarbageShare}/p${r.minConfidence}/w${r.weight}`);
-  const row = (r: (typeof results)[number]) => [describeRule(r.others), describeRule(r.compensated), r.correct, r.oodRejected];
-  const head = ["others", "compensated", "correct %", "ood rejected %"];
+  const describeAgreement = (a: AgreementRule) => (a ? `${a.frontEnds}×${a.maxGarbageSpeechMs}ms/${a.maxGarbageShare}/p${a.minConfidence}` : "none");
+  const row = (r: (typeof results)[number]) => [describeRule(r.others), describeRule(r.compensated), describeAgreement(r.agreement), r.correct, r.oodRejected];
+  const head = ["others", "compensated", "agreement", "correct %", "ood rejected %"];
   printTable(
-    `Re-vote of ${voted.length} noisy-line decodes: without the compensated front end, as a full voter, as the recognizer weighs it`,
+    `Re-vote of ${voted.length} noisy-line decodes: without the compensated front end, as a full voter, as the recognizer weighs it; without and with the agreement rule`,
     head,
-    results.filter((r) => r.others === base && [none, base, tuned].includes(r.compensated)).map(row),
+    results.filter((r) => r.others === base && [none, base, tuned].includes(r.compensated) && (r.agreement === undefined || r.agreement === DEFAULT_TUNING.agreement)).map(row),
   );
   for (const floor of [90, 89, 88]) {
     const best = results.filter((r) => r.oodRejected >= floor).sort((a, b) => b.correct - a.correct || b.oodRejected - a.oodRejected).slice(0, 12);
     printTable(`Best answers with out-of-domain rejection >= ${floor} %`, head, best.map(row));
   }
-  writeJson(`${values.out}-revote`, results.map((r) => ({ others: describeRule(r.others), compensated: describeRule(r.compensated), correct: r.correct, oodRejected: r.oodRejected })));
+  writeJson(`${values.out}-revote`, results.map((r) => ({ others: describeRule(r.others), compensated: describeRule(r.compensated), agreement: describeAgreement(r.agreement), correct: r.correct, oodRejected: r.oodRejected })));
 }
 
 printTable(

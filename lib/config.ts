@@ -100,10 +100,10 @@ export const ConfigSchema = z.object({
   NOISY_LINE_ENSEMBLE: flag(true),
   /**
    * Also decode noisy lines undenoised, with the acoustic model moved into the line's noise
-   * (one more front end in the vote; lib/asr/noise-compensation.ts). Off: it gains under a point
-   * of answers in noise for a fourth decode per noisy utterance (docs/architecture.md).
+   * (one more front end in the vote and in agreements; lib/asr/noise-compensation.ts): about two
+   * points of answers in noise, for a fourth decode per noisy utterance (docs/architecture.md).
    */
-  NOISE_COMPENSATION: flag(false),
+  NOISE_COMPENSATION: flag(true),
   /**
    * A noisy line's utterance that starts while its recognizer thread is more than this far behind
    * real time (ms of audio queued) is decoded by one front end instead of NOISY_LINE_ENSEMBLE,

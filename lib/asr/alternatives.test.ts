@@ -68,6 +68,46 @@ describe("byMeaning", () => {
   });
 });
 
+describe("byMeaning with an agreement of front ends", () => {
+  /** A front end's decode that failed the vote's limits; `agrees`: within the agreement limits. */
+  const garbled = (text: string, confidence: number, agrees: boolean, garbageSpeechMs = 250): FrontEndVote => ({ ...scored(text, confidence, true), garbageSpeechMs, ...(agrees ? { agrees } : {}) });
+  const ensemble = (votes: FrontEndVote[], agreementFrontEnds = 3): RecognitionResult => ({
+    ...decideVotes(votes),
+    votes,
+    agreementFrontEnds,
+    frontEnds: votes.length,
+    audioMs: 1000,
+    finalizeMs: 1,
+    provider: "embedded",
+  });
+  const yesNo = (text: string) => (/^(yes|yeah|sure)$/.test(text) ? "true" : text === "no" ? "false" : "none");
+
+  it("accepts what enough front ends mean alike, each within the agreement limits, though the vote rejected them all", () => {
+    const rejected = ensemble([garbled("yes", 0.9, true, 260), garbled("yeah", 0.95, true, 310), garbled("yes", 0.92, true, 250), garbled("no", 0.8, false)]);
+    expect(rejected).toMatchObject({ rejected: true, rejectedText: "yes" });
+    const r = byMeaning(rejected, yesNo);
+    expect(r).toMatchObject({ text: "yeah", confidence: 0.95, rejected: false, garbageSpeechMs: 310 });
+    expect(r.rejectedText).toBeUndefined();
+  });
+
+  it("overrules the vote's winner when the agreement means something else", () => {
+    const r = byMeaning(ensemble([scored("no", 0.95), garbled("yes", 0.9, true), garbled("yes", 0.9, true), garbled("sure", 0.85, true)]), yesNo);
+    expect(r).toMatchObject({ text: "yes", rejected: false });
+  });
+
+  it("needs as many agreeing front ends as the recognizer says, and counts only those within the limits", () => {
+    const two = ensemble([garbled("yes", 0.9, true), garbled("yes", 0.9, true), garbled("yes", 0.9, false, 500)]);
+    expect(byMeaning(two, yesNo)).toMatchObject({ text: "", rejected: true });
+    expect(byMeaning({ ...two, agreementFrontEnds: 2 }, yesNo)).toMatchObject({ text: "yes", rejected: false });
+    // Three within the limits, but meaning three things: no agreement, the vote stands.
+    const split = ensemble([scored("no", 0.9), garbled("yes", 0.9, true), garbled("delhi", 0.9, true)]);
+    expect(byMeaning(split, yesNo)).toMatchObject({ text: "no", rejected: false });
+    // Without an agreement size (one front end, another provider) nothing changes.
+    const { agreementFrontEnds: _n, ...plain } = ensemble([garbled("yes", 0.9, true), garbled("yes", 0.9, true), garbled("yes", 0.9, true)]);
+    expect(byMeaning(plain, yesNo)).toBe(plain);
+  });
+});
+
 describe("mergeParts (a noisy line's front ends decoded on two threads)", () => {
   const result = (votes: FrontEndVote[] | undefined, extra: Partial<RecognitionResult> = {}): RecognitionResult => ({
     ...decideVotes(votes ?? [scored("yes", 0.9)]),

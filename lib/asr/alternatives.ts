@@ -6,14 +6,29 @@ import type { RecognitionResult } from "./types";
  * ("yes", "yeah"). This picks by meaning instead: the meaning whose hypotheses' confidences (or
  * weights, where the recognizer discounted a front end) sum highest, heard as its most confident
  * hypothesis. `meaning` maps a hypothesis to a key equal for equal meanings (the caller's
- * understanding of it). Results without alternatives pass unchanged.
+ * understanding of it). Before that, an agreement decides: when `agreementFrontEnds` front ends
+ * that stay within their agreement limits mean the same, that is the answer, even one the vote
+ * rejected. Results without alternatives or votes pass unchanged.
  */
 export function byMeaning(result: RecognitionResult, meaning: (text: string) => string): RecognitionResult {
+  const agreed = agreement(result, meaning);
+  if (agreed) return agreed;
   const alternatives = result.alternatives;
   if (result.rejected || !alternatives || alternatives.length < 2) return result;
   const group = heaviestGroup(alternatives, (a) => meaning(a.text), (a) => a.weight ?? a.confidence);
   const best = group.reduce((a, b) => (b.confidence > a.confidence ? b : a));
   return { ...result, text: best.text, confidence: best.confidence };
+}
+
+/** The result as the agreeing front ends heard it, when enough agree on one meaning (see byMeaning). */
+function agreement(result: RecognitionResult, meaning: (text: string) => string): RecognitionResult | undefined {
+  const needed = result.agreementFrontEnds;
+  if (!needed || !result.votes) return undefined;
+  const group = heaviestGroup(result.votes.filter((v) => v.agrees && v.text !== ""), (v) => meaning(v.text), () => 1);
+  if (group.length < needed) return undefined;
+  const best = group.reduce((a, b) => (b.confidence > a.confidence ? b : a));
+  const { rejectedText: _rejectedText, ...rest } = result;
+  return { ...rest, text: best.text, confidence: best.confidence, rejected: false, garbageSpeechMs: best.garbageSpeechMs, speechMs: best.speechMs };
 }
 
 /**

@@ -4,7 +4,7 @@ import { concatInt16, silence } from "../audio/pcm";
 import { buildFlowGrammars, type QuestionGrammar } from "../bot/grammar";
 import { loadFlows } from "../bot/flows";
 import { fliteSynthesize } from "../tts/flite";
-import { EmbeddedRecognizer } from "./embedded";
+import { DEFAULT_TUNING, EmbeddedRecognizer } from "./embedded";
 import type { SpeakerState } from "./types";
 
 /** The real soundswallower engine on speech synthesized by flite (a caller voice, not the bot's). */
@@ -180,7 +180,7 @@ describe("EmbeddedRecognizer", () => {
   });
 
   it("denoises wideband lines, and phone lines only when noisy; decodes noisy lines through three front ends", async () => {
-    const denoising = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 4, poolMaxSize: 4, denoise: true });
+    const denoising = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 4, poolMaxSize: 4, denoise: true, noiseCompensation: false });
     const decode = async (audio: Int16Array, inputSampleRateHz = 8000, using = denoising) => {
       const stream = using.start(salary, {}, { inputSampleRateHz });
       for (let i = 0; i < audio.length; i += 320) stream.push(audio.subarray(i, i + 320));
@@ -206,15 +206,15 @@ describe("EmbeddedRecognizer", () => {
       await denoising.close();
     }
     // With one decoder, or the ensemble off, a noisy line is decoded once, by the classic model.
-    // Noise compensation adds the compensated model to whichever front ends there are.
+    // Noise compensation (on by default) adds the compensated model to whichever front ends there are.
     // A thread behind real time by more than `shedAboveMs` decodes a noisy line once (LoadMeter).
     const cases = [
       { options: { poolMaxSize: 1, noiseCompensation: true }, frontEnds: 1, compensated: false },
-      { options: { poolMaxSize: 3, noisyLineEnsemble: false }, frontEnds: 1, compensated: false },
+      { options: { poolMaxSize: 3, noisyLineEnsemble: false, noiseCompensation: false }, frontEnds: 1, compensated: false },
       { options: { poolMinSize: 2, poolMaxSize: 3, noisyLineEnsemble: false, noiseCompensation: true }, frontEnds: 2, compensated: true },
-      { options: { poolMinSize: 4, poolMaxSize: 4, noiseCompensation: true }, frontEnds: 4, compensated: true },
+      { options: { poolMinSize: 4, poolMaxSize: 4 }, frontEnds: 4, compensated: true },
       { options: { poolMinSize: 4, poolMaxSize: 4, noiseCompensation: true, backlogMs: () => 400, shedAboveMs: 300 }, frontEnds: 1, compensated: false, shed: 3 },
-      { options: { poolMinSize: 3, poolMaxSize: 3, backlogMs: () => 300, shedAboveMs: 300 }, frontEnds: 3, compensated: false },
+      { options: { poolMinSize: 3, poolMaxSize: 3, noiseCompensation: false, backlogMs: () => 300, shedAboveMs: 300 }, frontEnds: 3, compensated: false },
     ];
     // Behind real time, a quiet wideband line goes without RNNoise too.
     const behind = await EmbeddedRecognizer.create({ grammars: quickrupee.values(), poolMinSize: 1, denoise: true, backlogMs: () => 400, shedAboveMs: 300 });
@@ -234,6 +234,8 @@ describe("EmbeddedRecognizer", () => {
         // Every front end's decode is reported, in order, the compensated one last.
         if (frontEnds === 1) expect(r.votes).toBeUndefined();
         else expect(r.votes?.map((v) => v.compensated)).toEqual([...Array<boolean>(frontEnds - 1).fill(false), compensated]);
+        // Several front ends may settle the answer by agreeing (byMeaning); one alone cannot.
+        expect(r.agreementFrontEnds).toBe(frontEnds > 1 ? DEFAULT_TUNING.agreement.frontEnds : undefined);
         for (const v of r.votes ?? []) expect(v.speechMs).toBeGreaterThan(0);
         expect(single.stats()).toMatchObject({ busy: 0, waiting: 0, shedFrontEnds: shed });
       } finally {

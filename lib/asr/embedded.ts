@@ -112,12 +112,14 @@ export interface EmbeddedRecognizerOptions {
    * On noisy lines, one more front end: the raw audio, decoded by a model whose means are moved
    * into the line's noise as measured on the utterance's pre-roll (noise-compensation.ts). It
    * errs on other answers than the denoised front ends and joins their vote under its own rule
-   * (DEFAULT_TUNING.compensatedVoter). Needs `denoise` (which decides the line is noisy). Off by
-   * default: in pink noise at 15 dB SNR it lifts answers by under a point (93.6 -> 94.4 % and,
-   * on another draw of the noise, 90.0 -> 90.8 %) at a fourth decode per noisy utterance
-   * (bench/understanding.ts --compensate 1). Alone, in place of the denoised front ends (an
-   * intermediate build), it did worse (answers / out-of-domain rejected: awb 84.4 / 86.9 against
-   * 86.7 / 88.1 %, kal16 88.9 / 73.8 against 96.7 / 90.5 %).
+   * (DEFAULT_TUNING.compensatedVoter), and counts fully toward an agreement of front ends
+   * (DEFAULT_TUNING.agreement). Needs `denoise` (which decides the line is noisy). On by default
+   * since the agreement rule: with it, in pink noise at 15 dB SNR, answers / out-of-domain rejected
+   * 93.1 / 90.5 -> 95.3 / 90.8 % (re-vote of bench/understanding.ts --compensate 1 --sweep);
+   * without it the agreement rule reached at most 94.7 %. It costs a fourth decode per noisy
+   * utterance. Alone, in place of the denoised front ends (an intermediate build), it did worse
+   * (answers / out-of-domain rejected: awb 84.4 / 86.9 against 86.7 / 88.1 %, kal16 88.9 / 73.8
+   * against 96.7 / 90.5 %).
    */
   noiseCompensation?: boolean;
   /**
@@ -169,24 +171,26 @@ export const DEFAULT_TUNING: Tuning = {
   denoise: false,
   noisyAboveDbfs: -55,
   noisyLineEnsemble: true,
-  noiseCompensation: false,
-  // With three front ends, each one's hypothesis is a chance for out-of-domain speech to pass, so
-  // each must pass a stricter garbage test than a lone decode. Chosen offline: the noisy corpus
-  // decoded once per front end with rejection off (bench/understanding.ts --sweep), then every
-  // rule voted over the samples. With the lone decode's limits (300 ms, 0.6) the vote rejected
-  // only 87.6 % of out-of-domain sentences; with these, 90.3 %, at the same 94.4 % of answers.
-  // Re-chosen the same way for the compiled grammars (fsg.ts), under which 200 ms rejected only
-  // 89.4 % (at 94.2 % of answers) and 170 ms rejects 90.5 % (at 93.1 %)
-  // (bench/understanding.ts --sweep, 2026-12-03).
-  ensemble: { maxGarbageSpeechMs: 170, maxGarbageShare: 0.4 },
-  // The compensated front end errs differently from the denoised ones, but it also lets more
-  // out-of-domain speech through: as a full voter under the ensemble's limits it rejected 86.8 %
-  // instead of 90.8 % (pink noise, 15 dB SNR). Under these limits and at half weight it mostly
-  // breaks ties between the others. Chosen offline, as the ensemble's limits were (every front
-  // end's decode of the noisy corpus, rejection off, re-voted under each rule: bench/understanding.ts
-  // --compensate 1 --sweep), on two draws of the noise: answers / out-of-domain rejected
-  // 93.6 / 90.8 -> 94.4 / 90.8 % (--seed 0) and 90.0 / 92.3 -> 90.8 / 91.8 % (--seed 1000).
-  compensatedVoter: { maxGarbageSpeechMs: 100, maxGarbageShare: 0.4, minConfidence: 0.9, weight: 0.5 },
+  noiseCompensation: true,
+  // With several front ends, each one's hypothesis is a chance for out-of-domain speech to pass, so
+  // each must pass a stricter garbage test than a lone decode to vote. Their agreement is what
+  // lets an answer through that a lone decode's limits would pass: three front ends that mean the
+  // same, each within the lone decode's own limits (`agreement`), make the answer whatever the
+  // vote said (byMeaning, alternatives.ts). Noise garbles denoised speech so that right answers
+  // often carry 200-400 ms of garbage, on every front end alike, while out-of-domain speech mostly
+  // lands on different words in each. Chosen offline, as before: the noisy corpus decoded once
+  // per front end with rejection off (bench/understanding.ts --compensate 1 --sweep), every rule
+  // re-voted over the samples, on two draws of the noise. Answers / out-of-domain rejected, pink
+  // noise 15 dB SNR, from 170 ms / 0.4 for the denoised ones, the compensated one at 100 ms / 0.4 /
+  // p0.9 / half weight, and no agreement rule: 93.6 / 89.9 -> 95.3 / 90.8 % (--seed 0) and
+  // 89.7 / 90.6 -> 92.2 / 91.7 % (--seed 1000) (2026-12-03).
+  ensemble: { maxGarbageSpeechMs: 120, maxGarbageShare: 0.4 },
+  // The compensated front end errs differently from the denoised ones (it hears the raw audio, so
+  // its right answers carry far less garbage), but as a full voter it lets out-of-domain speech
+  // through (86.8 instead of 90.8 % rejected under the ensemble's limits). So alone it votes only
+  // on a nearly garbage-free decode, at half weight; in an agreement it counts fully.
+  compensatedVoter: { maxGarbageSpeechMs: 50, maxGarbageShare: 0.3, minConfidence: 0.8, weight: 0.5 },
+  agreement: { maxGarbageSpeechMs: 300, maxGarbageShare: 0.6, minConfidence: 0.7, frontEnds: 3 },
   garbagePhones: PHONES,
 };
 /** Compiled grammars by their JSGF: a few per flow, shared by every recognizer of the thread. */
@@ -272,6 +276,8 @@ interface Tuning {
   ensemble: { maxGarbageSpeechMs: number; maxGarbageShare: number };
   /** Rejection limits for the compensated front end, and its say in the vote. */
   compensatedVoter: RejectionLimits & { weight: number };
+  /** Limits within which front ends count toward an agreement, and how many make one. */
+  agreement: RejectionLimits & { frontEnds: number };
   garbagePhones: readonly string[];
 }
 
@@ -312,6 +318,7 @@ export class EmbeddedRecognizer implements Recognizer {
       noiseCompensation: options.noiseCompensation ?? DEFAULT_TUNING.noiseCompensation,
       ensemble: DEFAULT_TUNING.ensemble,
       compensatedVoter: DEFAULT_TUNING.compensatedVoter,
+      agreement: DEFAULT_TUNING.agreement,
       garbagePhones,
     }, new LoadMeter(options.backlogMs ?? (() => 0), options.shedAboveMs ?? LoadMeter.SHED_ABOVE_MS));
     // Compiled up front, so no caller's first answer waits for its grammar.
@@ -874,7 +881,7 @@ class EmbeddedStream implements RecognizerStream {
       denoised: first.denoised,
       compensated: learner !== undefined,
       frontEnds: decoding.length,
-      ...(ensemble ? { votes: scores } : {}),
+      ...(ensemble ? { votes: scores, agreementFrontEnds: this.tuning.agreement.frontEnds } : {}),
       audioMs: (this.samples / ASR_SAMPLE_RATE_HZ) * 1000,
       finalizeMs: performance.now() - started,
       provider: "embedded",
@@ -904,8 +911,10 @@ class EmbeddedStream implements RecognizerStream {
     const compensated = Boolean(channel.lease?.compensated);
     const { tuning } = this;
     const limits = compensated ? tuning.compensatedVoter : ensemble ? { ...tuning.ensemble, minConfidence: tuning.minConfidence } : tuning;
-    const rejected = text === "" || !withinLimits({ confidence, garbageSpeechMs, speechMs }, limits);
-    return { text, rejected, confidence, garbageSpeechMs, speechMs, compensated, ...(compensated ? { weight: tuning.compensatedVoter.weight } : {}) };
+    const measured = { confidence, garbageSpeechMs, speechMs };
+    const rejected = text === "" || !withinLimits(measured, limits);
+    const agrees = ensemble && text !== "" && withinLimits(measured, tuning.agreement);
+    return { text, rejected, confidence, garbageSpeechMs, speechMs, compensated, ...(compensated ? { weight: tuning.compensatedVoter.weight } : {}), ...(agrees ? { agrees } : {}) };
   }
 
   private adapt(channel: Channel, shareable: boolean): void {

@@ -33,6 +33,12 @@ export interface RecognitionResult {
    * order (for logs and for tuning the vote offline: bench/understanding.ts --sweep).
    */
   votes?: FrontEndVote[];
+  /**
+   * With `votes`: this many front ends that agree on what the caller meant, each within its
+   * looser agreement limits (`FrontEndVote.agrees`), make that the answer, whatever the vote
+   * decided (`byMeaning`, alternatives.ts, which knows meanings).
+   */
+  agreementFrontEnds?: number;
   /** Audio the recognizer decoded for this utterance. */
   audioMs: number;
   /** Time from `finish()` to the result. */
@@ -53,6 +59,8 @@ export interface FrontEndVote {
   rejected: boolean;
   /** Its confidence counts this much in the vote (1 when absent). */
   weight?: number;
+  /** It heard words and stays within the agreement limits (see RecognitionResult.agreementFrontEnds). */
+  agrees?: boolean;
 }
 
 /**
