@@ -15,8 +15,7 @@ export function byMeaning(result: RecognitionResult, meaning: (text: string) => 
   if (agreed) return agreed;
   const alternatives = result.alternatives;
   if (result.rejected || !alternatives || alternatives.length < 2) return result;
-  const group = heaviestGroup(alternatives, (a) => meaning(a.text), (a) => a.weight ?? a.confidence);
-  const best = group.reduce((a, b) => (b.confidence > a.confidence ? b : a));
+  const best = mostConfident(heaviestGroup(alternatives, (a) => meaning(a.text), (a) => a.weight ?? a.confidence));
   return { ...result, text: best.text, confidence: best.confidence };
 }
 
@@ -24,12 +23,14 @@ export function byMeaning(result: RecognitionResult, meaning: (text: string) => 
 function agreement(result: RecognitionResult, meaning: (text: string) => string): RecognitionResult | undefined {
   const needed = result.agreementFrontEnds;
   if (!needed || !result.votes) return undefined;
-  const group = heaviestGroup(result.votes.filter((v) => v.agrees && v.text !== ""), (v) => meaning(v.text), () => 1);
+  const group = heaviestGroup(result.votes.filter((v) => v.agrees), (v) => meaning(v.text), () => 1);
   if (group.length < needed) return undefined;
-  const best = group.reduce((a, b) => (b.confidence > a.confidence ? b : a));
+  const best = mostConfident(group);
   const { rejectedText: _rejectedText, ...rest } = result;
   return { ...rest, text: best.text, confidence: best.confidence, rejected: false, garbageSpeechMs: best.garbageSpeechMs, speechMs: best.speechMs };
 }
+
+const mostConfident = <T extends { confidence: number }>(items: readonly T[]): T => items.reduce((a, b) => (b.confidence > a.confidence ? b : a));
 
 /**
  * The items sharing a key whose weights sum highest, in their order; ties go to the group seen
